@@ -1,0 +1,72 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from rounds.scopes import scoped
+from voting.identity import DocumentType
+from voting.models import BallotStation, StationOfficer
+
+from .pdf import render_pdf
+
+
+def printable_stations(user):
+    """Return the stations whose printouts ``user`` may have: in their staff scope, or served."""
+    in_scope = (
+        scoped(user, BallotStation.objects.all(), "round__community", "community")
+        if user.is_staff or user.is_superuser
+        else BallotStation.objects.none()
+    )
+    serving = StationOfficer.objects.filter(user=user).values("station")
+    return BallotStation.objects.filter(Q(pk__in=in_scope.values("pk")) | Q(pk__in=serving))
+
+
+def pdf_response(template_name, context, filename):
+    """Return the rendered PDF, shown in the browser and saved under ``filename``."""
+    return HttpResponse(
+        render_pdf(template_name, context),
+        content_type="application/pdf",
+        headers={"Content-Disposition": content_disposition_header(False, filename)},
+    )
+
+
+def _station_context(user, pk):
+    station = get_object_or_404(
+        printable_stations(user).select_related("round__community__street"), pk=pk
+    )
+    round = station.round
+    return {
+        "station": station,
+        "round": round,
+        "items": round.ballot_items.select_related("compound").order_by("number"),
+    }
+
+
+@login_required
+def station_ballot(request, pk):
+    """The paper ballot of a station: the round's project library, a box to tick for each."""
+    context = _station_context(request.user, pk)
+    filename = _("%(year)s年度选票-%(station)s.pdf") % {
+        "year": context["round"].year,
+        "station": context["station"].name,
+    }
+    return pdf_response("notices/pdf/ballot.html", context, filename)
+
+
+@login_required
+def station_poster(request, pk):
+    """The poster at a station: where and when, who may vote, what to bring, what is on the ballot."""
+    context = _station_context(request.user, pk)
+    station, round = context["station"], context["round"]
+    context |= {
+        "days": (station.closes_on - station.opens_on).days + 1,
+        "documents": DocumentType.labels,
+        "min_share_percent": None if round.min_vote_share is None else round.min_vote_share * 100,
+    }
+    filename = _("%(year)s年度投票站公告-%(station)s.pdf") % {
+        "year": round.year,
+        "station": station.name,
+    }
+    return pdf_response("notices/pdf/poster.html", context, filename)

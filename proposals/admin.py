@@ -1,0 +1,525 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from rounds.admin import ScopedAdminMixin
+from rounds.models import Round, Stage
+from rounds.scopes import scoped
+
+from .exceptions import ProposalError, ProposalImportError
+from .forms import PhotosField, ScreeningForm, StaffProposalForm
+from .importing import XLSX, proposal_import_template, proposals_import
+from .models import (
+    BallotItem,
+    CostEstimate,
+    NegativeListReason,
+    Proposal,
+    ProposalEvent,
+    Roundtable,
+    RoundtableOutcome,
+    ScreeningDecision,
+    SiteSurvey,
+    Status,
+)
+from .photos import photo_url
+from .services import (
+    ballot_item_check,
+    ballot_item_create,
+    cost_estimate_check,
+    cost_estimate_record,
+    latest_estimate,
+    proposal_screen,
+    proposal_submit,
+    proposals_merge,
+    roundtable_decide,
+)
+
+
+class ServiceAdminMixin:
+    """An admin whose new objects are saved by a domain service.
+
+    The form runs the service's checks first, so a refusal shows on the form with what was
+    typed; should the service still refuse (someone else moved first), nothing is saved and
+    the refusal is shown as a message.
+    """
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            saved = self.create(request, form)
+        except ProposalError as refusal:
+            raise _Refused(str(refusal)) from None
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().add_view(request, form_url, extra_context)
+        except _Refused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return redirect(request.get_full_path())
+
+
+class _Refused(Exception):
+    """Carries a service's refusal out of the admin's add view, rolling back the save."""
+
+
+def _check(form, check, **kwargs):
+    """Run a service's check and put its refusal on ``form``."""
+    try:
+        check(**kwargs)
+    except ProposalError as refusal:
+        form.add_error(None, str(refusal))
+
+
+def scoped_rounds(request):
+    return scoped(request.user, Round.objects.all(), "community", "community")
+
+
+def photo_thumbnails(photos):
+    return format_html_join(
+        " ", '<img src="{}" width="120" height="90" alt="">', ((photo_url(p),) for p in photos)
+    )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ProposalEventInline(ReadOnlyInline):
+    model = ProposalEvent
+    fields = ["created_at", "status", "note"]
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("处理经过")
+
+
+class ScreeningDecisionInline(ReadOnlyInline):
+    model = ScreeningDecision
+    fields = ["decided_at", "passed", "reasons_and_notes", "decided_by"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("排除理由和说明"))
+    def reasons_and_notes(self, decision):
+        return format_html_join(
+            "", "<div>{}:{}</div>", ((e.reason, e.note) for e in decision.exclusions.all())
+        )
+
+
+class CostEstimateInline(ReadOnlyInline):
+    model = CostEstimate
+    fields = ["estimated_at", "department", "amount", "note", "estimated_by"]
+    readonly_fields = fields
+
+
+class SiteSurveyInline(admin.StackedInline):
+    model = SiteSurvey
+    extra = 0
+
+
+class ProposalImportForm(forms.Form):
+    round = forms.ModelChoiceField(
+        queryset=Round.objects.none(),
+        label=gettext_lazy("轮次"),
+        help_text=gettext_lazy("只列出您负责的、正在项目征集阶段的轮次。"),
+    )
+    workbook = forms.FileField(
+        label=gettext_lazy("Excel文件"),
+        help_text=gettext_lazy("用下载的导入模板填写,每行一条纸质提议。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+@admin.register(Proposal)
+class ProposalAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = StaffProposalForm
+    scope_root = "round__community"
+    scope_department = "department"
+    list_display = [
+        "tracking_code",
+        "title",
+        "category",
+        "compound",
+        "status",
+        "source",
+        "department",
+    ]
+    list_filter = ["status", "category", "source", "round"]
+    list_select_related = ["compound", "department"]
+    search_fields = ["tracking_code", "title", "location"]
+    readonly_fields = [
+        "tracking_code",
+        "status",
+        "public_note",
+        "merged_into",
+        "ballot_item",
+        "photos_shown",
+    ]
+    inlines = [ProposalEventInline, ScreeningDecisionInline, SiteSurveyInline, CostEstimateInline]
+    actions = ["merge_selected"]
+    change_form_template = "admin/proposals/proposal/change_form.html"
+
+    @admin.display(description=gettext_lazy("照片"))
+    def photos_shown(self, proposal):
+        return photo_thumbnails(proposal.photos.all())
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # A view-only page (a department's) shows the stored photos, not the upload
+            # fields, and not the proposer's phone, which only the community's staff need.
+            return [name for name in fields if name not in ("photos", "consent", "phone")]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None:  # tracking code and consent were settled when the proposal came in
+            form.base_fields["consent"].required = False
+            form.base_fields["consent"].initial = True
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "round":
+            kwargs["queryset"] = scoped_rounds(request).filter(stage=Stage.COLLECTION)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def create(self, request, form):
+        return proposal_submit(
+            proposal=form.instance, photos=form.cleaned_data["photos"], entered_by=request.user
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            _("已录入提议,查询码 %(code)s。请告知提议人凭查询码和手机号码查询进度。")
+            % {"code": obj.tracking_code},
+            messages.SUCCESS,
+        )
+        return redirect(reverse("admin:proposals_proposal_change", args=[obj.pk]))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/screen/",
+                self.admin_site.admin_view(self.screen_view),
+                name="proposals_proposal_screen",
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="proposals_proposal_import",
+            ),
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="proposals_proposal_import_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def screen_view(self, request, object_id):
+        proposal = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not request.user.has_perm("proposals.add_screeningdecision"):
+            self.message_user(request, _("您无权进行七不入筛选。"), messages.ERROR)
+            return redirect(reverse("admin:proposals_proposal_change", args=[proposal.pk]))
+        form = ScreeningForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                proposal_screen(proposal=proposal, actor=request.user, exclusions=form.exclusions)
+            except ProposalError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                self.message_user(request, _("已记录七不入筛选结果。"), messages.SUCCESS)
+                return redirect(reverse("admin:proposals_proposal_change", args=[proposal.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": proposal,
+            "form": form,
+            "title": _("七不入筛选"),
+        }
+        return TemplateResponse(request, "admin/proposals/proposal/screen.html", context)
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ProposalImportForm(request.POST or None, request.FILES or None)
+        form.fields["round"].queryset = scoped_rounds(request).filter(stage=Stage.COLLECTION)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                proposals = proposals_import(
+                    round=form.cleaned_data["round"],
+                    workbook_file=form.cleaned_data["workbook"],
+                    actor=request.user,
+                )
+            except ProposalImportError as refusal:
+                form.add_error(None, str(refusal))
+                problems = refusal.problems
+            else:
+                self.message_user(
+                    request,
+                    ngettext("已导入%(count)d条提议。", "已导入%(count)d条提议。", len(proposals))
+                    % {"count": len(proposals)},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:proposals_proposal_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "problems": problems,
+            "title": _("从Excel导入纸质提议"),
+        }
+        return TemplateResponse(request, "admin/proposals/proposal/import.html", context)
+
+    def import_template_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return HttpResponse(
+            proposal_import_template(),
+            content_type=XLSX,
+            headers={
+                "Content-Disposition": content_disposition_header(
+                    as_attachment=True, filename=_("提议导入模板.xlsx")
+                )
+            },
+        )
+
+    @admin.action(description=gettext_lazy("合并所选提议"), permissions=["change"])
+    def merge_selected(self, request, queryset):
+        proposals = list(queryset.order_by("created_at"))
+        if "into" in request.POST:
+            into = get_object_or_404(queryset, pk=request.POST["into"])
+            try:
+                proposals_merge(into=into, sources=proposals, actor=request.user)
+            except ProposalError as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("已将%(count)d条提议合并到 %(code)s。")
+                    % {"count": len(proposals) - 1, "code": into.tracking_code},
+                    messages.SUCCESS,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "proposals": proposals,
+            "title": _("合并提议"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/proposals/proposal/merge.html", context)
+
+
+@admin.register(NegativeListReason)
+class NegativeListReasonAdmin(admin.ModelAdmin):
+    list_display = ["number", "title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RoundtableOutcomeForm(forms.ModelForm):
+    class Meta:
+        model = RoundtableOutcome
+        fields = ["proposal", "on_ballot", "recommended_order", "reason"]
+
+
+class RoundtableOutcomeInline(admin.TabularInline):
+    model = RoundtableOutcome
+    form = RoundtableOutcomeForm
+    extra = 3
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "proposal":
+            round_id = request.resolver_match.kwargs.get("object_id")
+            candidates = Proposal.objects.filter(
+                status__in=[Status.SCREENED_IN, Status.NOT_ON_BALLOT]
+            )
+            if round_id:
+                candidates = candidates.filter(round__roundtables__pk=round_id)
+            kwargs["queryset"] = candidates
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Roundtable)
+class RoundtableAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_root = "round__community"
+    list_display = ["held_on", "place", "round", "attendee_count"]
+    inlines = [RoundtableOutcomeInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "round":
+            kwargs["queryset"] = scoped_rounds(request).filter(stage=Stage.SCREENING)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RoundtableOutcome:
+            return super().save_formset(request, form, formset, change)
+        for outcome_form in formset.forms:
+            if not outcome_form.has_changed() or not outcome_form.cleaned_data:
+                continue
+            data = outcome_form.cleaned_data
+            try:
+                roundtable_decide(
+                    roundtable=form.instance,
+                    proposal=data["proposal"],
+                    on_ballot=data["on_ballot"],
+                    recommended_order=data.get("recommended_order"),
+                    reason=data.get("reason", ""),
+                )
+            except ProposalError as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+        return None
+
+
+class CostEstimateForm(forms.ModelForm):
+    class Meta:
+        model = CostEstimate
+        fields = ["proposal", "department", "amount", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("proposal") and cleaned.get("amount") is not None:
+            _check(
+                self, cost_estimate_check, proposal=cleaned["proposal"], amount=cleaned["amount"]
+            )
+        return cleaned
+
+
+@admin.register(CostEstimate)
+class CostEstimateAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = CostEstimateForm
+    scope_root = "proposal__round__community"
+    scope_department = "department"
+    list_display = ["proposal", "department", "amount", "estimated_by", "estimated_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        user = request.user
+        departments = [r.department_id for r in user.staff_roles.all() if r.department_id]
+        if db_field.name == "proposal":
+            candidates = Proposal.objects.filter(
+                status=Status.SCREENED_IN, round__stage=Stage.SCREENING
+            )
+            if not user.is_superuser:
+                candidates = candidates.filter(department__in=departments)
+            kwargs["queryset"] = candidates
+        if db_field.name == "department" and not user.is_superuser:
+            kwargs["queryset"] = db_field.related_model.objects.filter(pk__in=departments)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def create(self, request, form):
+        data = form.cleaned_data
+        return cost_estimate_record(
+            proposal=data["proposal"],
+            department=data["department"],
+            amount=data["amount"],
+            note=data["note"],
+            actor=request.user,
+        )
+
+
+class BallotItemForm(forms.ModelForm):
+    proposals = forms.ModelMultipleChoiceField(
+        queryset=Proposal.objects.none(), label=gettext_lazy("来源提议")
+    )
+    photos = PhotosField(label=gettext_lazy("照片"))
+
+    class Meta:
+        model = BallotItem
+        fields = ["round", "title", "description", "category", "compound", "location", "cost"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("round") and cleaned.get("proposals"):
+            cost = cleaned.get("cost")
+            if cost is None and (estimate := latest_estimate(cleaned["proposals"])):
+                cost = estimate.amount
+            _check(
+                self,
+                ballot_item_check,
+                round=cleaned["round"],
+                proposals=list(cleaned["proposals"]),
+                cost=cost,
+            )
+        return cleaned
+
+
+@admin.register(BallotItem)
+class BallotItemAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = BallotItemForm
+    scope_root = "round__community"
+    list_display = ["number", "title", "round", "cost", "category"]
+    list_filter = ["round"]
+    readonly_fields = ["number", "photos_shown"]
+
+    @admin.display(description=gettext_lazy("照片"))
+    def photos_shown(self, item):
+        return photo_thumbnails(item.photos.all())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is not None:
+            form.base_fields.pop("proposals", None)
+            form.base_fields.pop("photos", None)
+        else:
+            form.base_fields["proposals"].queryset = scoped(
+                request.user,
+                Proposal.objects.filter(
+                    status=Status.SCREENED_IN, roundtable_outcome__on_ballot=True
+                ),
+                "round__community",
+                "community",
+            )
+            form.base_fields["proposals"].help_text = _(
+                "邻里圆桌会推荐入库的提议;预算不填时取职能部门的最新估算。"
+            )
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "round":
+            kwargs["queryset"] = scoped_rounds(request).filter(stage=Stage.SCREENING)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def create(self, request, form):
+        data = form.cleaned_data
+        return ballot_item_create(
+            round=data["round"],
+            proposals=list(data["proposals"]),
+            title=data["title"],
+            description=data["description"],
+            category=data["category"],
+            compound=data["compound"],
+            location=data["location"],
+            cost=data["cost"],
+            photos=data["photos"],
+        )

@@ -1,0 +1,217 @@
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import ProposalError
+from .models import Category, NegativeListReason, Proposal, Relation
+from .photos import validate_photos
+from .services import proposal_check_open
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&#|javascript:", re.IGNORECASE)
+
+PRIVACY_NOTICE = _(
+    "我们只收集办理提议所需的信息:姓名和手机号码仅供社区工作人员联系您、供您凭查询码查询进度,"
+    "不会在任何公开页面显示(公开时姓名显示为“王**”);本轮微实事结束一年后删除。"
+)
+
+
+def reject_markup(value):
+    """Refuse text that carries HTML or script: residents describe, they do not mark up."""
+    if MARKUP.search(value):
+        raise ValidationError(_("请不要输入网页代码或脚本(例如 < > 标签),用文字描述即可。"))
+
+
+def normalise_mobile(value):
+    """Return an 11-digit Chinese mobile number from what was typed, or raise ValidationError."""
+    digits = re.sub(r"[\s\-]", "", value or "").removeprefix("+86")
+    if not MOBILE.match(digits):
+        raise ValidationError(_("请输入正确的11位手机号码,例如 13812345678。"))
+    return digits
+
+
+PROPOSER_FIELDS = ["proposer_name", "phone", "relation", "organisation"]
+PROJECT_FIELDS = [
+    "title",
+    "category",
+    "compound",
+    "location",
+    "description",
+    "beneficiaries",
+    "estimated_cost",
+]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to five images; each is checked by opening it, not by its name."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else [data] if data else []
+        uploads = [super(PhotosField, self).clean(upload, initial) for upload in uploads]
+        validate_photos(uploads)
+        return uploads
+
+
+class ProposalForm(forms.ModelForm):
+    """A resident's proposal; staff entering a paper form use ``StaffProposalForm``."""
+
+    photos = PhotosField(
+        label=_("照片"), help_text=_("可选,最多5张,每张不超过8 MB;出错时需要重新选择照片。")
+    )
+    consent = forms.BooleanField(
+        label=_("我已阅读并同意个人信息说明"),
+        help_text=PRIVACY_NOTICE,
+        error_messages={"required": _("请阅读并同意个人信息说明后再提交。")},
+    )
+    phone = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,  # room for "138 1234 5678" or "+86…"; stored as 11 digits
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Proposal
+        fields = [*PROPOSER_FIELDS, *PROJECT_FIELDS]
+        widgets = {
+            "relation": forms.RadioSelect,
+            "proposer_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "estimated_cost": forms.NumberInput(attrs={"inputmode": "decimal", "min": 0}),
+        }
+
+    def __init__(self, *args, round=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round = round
+        # A view-only admin page shows these fields read-only, outside the form.
+        if "compound" in self.fields:
+            if round is not None:
+                self.fields["compound"].queryset = (
+                    round.compounds.all() or round.community.compounds.all()
+                )
+            self.fields["compound"].empty_label = _("请选择小区")
+        if "relation" in self.fields:
+            self.fields["relation"].choices = Relation.choices
+            self.fields["category"].choices = [("", _("请选择类别")), *Category.choices]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(_("提议人"), *PROPOSER_FIELDS),
+            Fieldset(_("项目"), *PROJECT_FIELDS, "photos"),
+            Fieldset(_("个人信息说明"), "consent"),
+            "submission_token",
+            Submit("submit", _("提交提议"), css_class="btn-success w-100 btn-lg"),
+        )
+
+    def clean_phone(self):
+        return normalise_mobile(self.cleaned_data["phone"])
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.fields:
+            if isinstance(cleaned.get(name), str) and cleaned[name]:
+                try:
+                    reject_markup(cleaned[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned
+
+
+class StaffProposalForm(ProposalForm):
+    """A paper proposal typed in by staff: the same checks, plus the round and the channel."""
+
+    consent = forms.BooleanField(
+        label=_("提议人已在纸质提议表上签字同意个人信息说明"),
+        help_text=PRIVACY_NOTICE,
+        error_messages={"required": _("请确认提议人已同意个人信息说明。")},
+    )
+
+    submission_token = None  # staff type a proposal in once; no double-click guard needed
+
+    class Meta(ProposalForm.Meta):
+        fields = ["round", "source", *ProposalForm.Meta.fields, "department"]
+
+    def clean(self):
+        cleaned = super().clean()
+        round, compound = cleaned.get("round"), cleaned.get("compound")
+        if round and compound and compound.community_id != round.community_id:
+            self.add_error("compound", _("这个小区不属于该轮次的社区。"))
+        if round and self.instance.pk is None:
+            try:
+                proposal_check_open(round)
+            except ProposalError as refusal:
+                self.add_error("round", str(refusal))
+        return cleaned
+
+
+class ScreeningForm(forms.Form):
+    """A 七不入 decision: tick the reasons that apply and explain each; none ticked means passed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reasons = list(NegativeListReason.objects.all())
+        for reason in self.reasons:
+            self.fields[f"reason_{reason.number}"] = forms.BooleanField(
+                label=str(reason), required=False
+            )
+            self.fields[f"note_{reason.number}"] = forms.CharField(
+                label=_("说明(公开)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for reason in self.reasons:
+            note = cleaned.get(f"note_{reason.number}", "")
+            if cleaned.get(f"reason_{reason.number}") and not note.strip():
+                self.add_error(f"note_{reason.number}", _("请写明这条理由的具体说明。"))
+            if note:
+                try:
+                    reject_markup(note)
+                except ValidationError as error:
+                    self.add_error(f"note_{reason.number}", error)
+        return cleaned
+
+    @property
+    def exclusions(self):
+        """Return the (reason, note) pairs ticked."""
+        return [
+            (reason, self.cleaned_data[f"note_{reason.number}"])
+            for reason in self.reasons
+            if self.cleaned_data.get(f"reason_{reason.number}")
+        ]
+
+    def rows(self):
+        """Yield (reason, tick field, note field) for the template."""
+        for reason in self.reasons:
+            yield reason, self[f"reason_{reason.number}"], self[f"note_{reason.number}"]
+
+
+class StatusLookupForm(forms.Form):
+    tracking_code = forms.CharField(
+        label=_("查询码"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters"}),
+    )
+    phone = forms.CharField(
+        label=_("提交时填写的手机号码"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+
+    def clean_tracking_code(self):
+        return self.cleaned_data["tracking_code"].strip().upper()
+
+    def clean_phone(self):
+        return normalise_mobile(self.cleaned_data["phone"])

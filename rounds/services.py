@@ -1,0 +1,63 @@
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .exceptions import RoundTransitionError
+from .models import PlanComment, Round, RoundEvent, Stage
+from .scopes import can_manage_round
+from .workflow import next_stage, previous_stage, refusals
+
+
+@transaction.atomic
+def round_transition(*, round, to, actor, note=""):
+    """Move ``round`` to stage ``to`` and record the move; return the round.
+
+    A forward move goes to the next step only and must pass that stage's guards. A move
+    back ("reopen") goes to the previous step only, by a superuser, with a note. The row is
+    locked first, so two people pressing the same button produce exactly one move.
+    """
+    locked = Round.objects.select_for_update().get(pk=round.pk)
+    if not can_manage_round(actor, locked):
+        raise RoundTransitionError(_("您无权管理这个轮次。"))
+    current = Stage(locked.stage)
+    to = Stage(to)
+    if to == next_stage(current):
+        kind = RoundEvent.Kind.ADVANCE
+        if reasons := refusals(locked, to):
+            raise RoundTransitionError(" ".join(reasons))
+    elif to == previous_stage(current):
+        kind = RoundEvent.Kind.REOPEN
+        if not actor.is_superuser:
+            raise RoundTransitionError(_("只有系统管理员可以退回重开。"))
+        if not note.strip():
+            raise RoundTransitionError(_("退回重开必须写明原因。"))
+    elif to == current:
+        raise RoundTransitionError(_("本轮次已处于「%(stage)s」阶段。") % {"stage": current.label})
+    else:
+        raise RoundTransitionError(
+            _("不能从「%(current)s」直接转到「%(to)s」。")
+            % {"current": current.label, "to": to.label}
+        )
+    RoundEvent.objects.create(
+        round=locked, kind=kind, from_stage=current, to_stage=to, actor=actor, note=note.strip()
+    )
+    locked.stage = to
+    locked.save(update_fields=["stage"])
+    round.stage = to
+    return locked
+
+
+def plan_comment_add(*, round, name, contact, text):
+    """Record a resident's comment on the draft plan; only while the round is in `plan`."""
+    if round.stage != Stage.PLAN:
+        raise RoundTransitionError(_("方案征求意见已经结束,不能再提交意见。"))
+    return PlanComment.objects.create(round=round, name=name, contact=contact, text=text)
+
+
+def plan_comment_answer(*, comment, answer, actor):
+    """Record staff's public answer to a comment on the plan."""
+    comment.answer = answer
+    comment.answered_by = actor
+    comment.answered_at = timezone.now()
+    comment.save(update_fields=["answer", "answered_by", "answered_at"])
+    return comment

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "rounds"
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("rounds/<int:pk>/", views.RoundDetailView.as_view(), name="detail"),
+]

@@ -1,0 +1,61 @@
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView
+from django.views.generic.edit import FormMixin
+
+from .exceptions import RoundTransitionError
+from .forms import PlanCommentForm
+from .models import Round, Stage
+from .selectors import round_timeline, rounds_by_street
+from .services import plan_comment_add
+from .workflow import has_reached
+
+
+class HomeView(TemplateView):
+    template_name = "rounds/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(streets=rounds_by_street(), **kwargs)
+
+
+class RoundDetailView(FormMixin, DetailView):
+    """A round's public page: the eight-step timeline, the plan, and comments on the plan."""
+
+    template_name = "rounds/round_detail.html"
+    context_object_name = "round"
+    form_class = PlanCommentForm
+    queryset = Round.objects.select_related("community__street__district").prefetch_related(
+        "planned_stages", "compounds"
+    )
+
+    def get_context_data(self, **kwargs):
+        round = self.object
+        return super().get_context_data(
+            timeline=round_timeline(round),
+            comments=round.plan_comments.exclude(answer=""),
+            collecting=round.stage == Stage.COLLECTION,
+            commenting=round.stage == Stage.PLAN,
+            proposals_public=has_reached(round, Stage.COLLECTION),
+            library_public=has_reached(round, Stage.VOTING),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form()
+        if not form.is_valid():
+            return self.form_invalid(form)
+        try:
+            plan_comment_add(round=self.object, **form.cleaned_data)
+        except RoundTransitionError as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("谢谢您的意见!工作人员答复后会公布在本页。"))
+        return redirect(self.object)
+
+
+def healthz(request):
+    """Answer "ok": for load balancers, and the baseline of the station benchmark."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,231 @@
+"""Staff in the admin: typing in paper proposals, 七不入 screening, merging, cost estimates."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+
+from proposals.models import CostEstimate, Proposal, Source, Status
+from rounds.models import Stage
+from tests.factories import DepartmentFactory, ProposalFactory, put_at, screened_in, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+def management_forms(page):
+    """Return the inline formsets' management fields as the add page renders them."""
+    field = r'name="([\w-]+-(?:TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS)"[^>]*value="(\d+)"'
+    return dict(re.findall(field, page))
+
+
+def paper_proposal(client, round, compound, **overrides):
+    """Return the add page's POST data for a paper proposal typed in by staff."""
+    page = client.get(reverse("admin:proposals_proposal_add")).content.decode()
+    return {
+        **management_forms(page),
+        "round": round.pk,
+        "source": Source.PROPOSAL_POINT,
+        "proposer_name": "李桂英",
+        "phone": "139 1234 5678",
+        "relation": "lives",
+        "organisation": "",
+        "title": "修补5栋门前破损路面",
+        "category": "remediation",
+        "compound": compound.pk,
+        "location": "5栋门前",
+        "description": "路面坑洼,雨天积水,老人容易滑倒。",
+        "beneficiaries": "5栋居民",
+        "estimated_cost": "",
+        "department": "",
+        "consent": "on",
+        **overrides,
+    }
+
+
+def test_paper_proposal_with_a_bad_phone_shows_the_error_and_saves_nothing(
+    staff_client, round, compound
+):
+    data = paper_proposal(staff_client, round, compound, phone="12345")
+
+    response = staff_client.post(reverse("admin:proposals_proposal_add"), data)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "请输入正确的11位手机号码" in page
+    assert "修补5栋门前破损路面" in page
+    assert not Proposal.objects.exists()
+
+
+def test_paper_proposal_without_the_signed_consent_saves_nothing(staff_client, round, compound):
+    data = paper_proposal(staff_client, round, compound)
+    del data["consent"]
+
+    response = staff_client.post(reverse("admin:proposals_proposal_add"), data)
+
+    assert "请确认提议人已同意个人信息说明" in response.content.decode()
+    assert not Proposal.objects.exists()
+
+
+def test_paper_proposal_is_saved_from_the_proposal_point_with_its_tracking_code(
+    staff_client, staff, round, compound
+):
+    data = paper_proposal(staff_client, round, compound)
+
+    response = staff_client.post(reverse("admin:proposals_proposal_add"), data, follow=True)
+
+    proposal = Proposal.objects.get()
+    assert (proposal.source, proposal.entered_by, proposal.phone, proposal.status) == (
+        Source.PROPOSAL_POINT,
+        staff,
+        "13912345678",
+        Status.SUBMITTED,
+    )
+    assert "已录入提议,查询码 WS-2026-0001" in response.content.decode()
+
+
+def test_paper_proposal_for_a_round_not_collecting_is_refused(staff_client, round, compound):
+    data = paper_proposal(staff_client, round, compound)
+    put_at(round, Stage.SCREENING)
+
+    response = staff_client.post(reverse("admin:proposals_proposal_add"), data)
+
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert not Proposal.objects.exists()
+
+
+def test_screening_page_records_an_exclusion(staff_client, round):
+    put_at(round, Stage.SCREENING)
+    proposal = ProposalFactory(round=round)
+    url = reverse("admin:proposals_proposal_screen", args=[proposal.pk])
+
+    assert "有其他责任主体" in staff_client.get(url).content.decode()
+    response = staff_client.post(url, {"reason_2": "on", "note_2": "路灯归供电公司维护"})
+
+    assert response.url == reverse("admin:proposals_proposal_change", args=[proposal.pk])
+    proposal.refresh_from_db()
+    assert proposal.status == Status.EXCLUDED
+    exclusion = proposal.screenings.get().exclusions.get()
+    assert (exclusion.reason.number, exclusion.note) == (2, "路灯归供电公司维护")
+
+
+def test_screening_result_is_confirmed_on_the_proposal_page(staff_client, round):
+    put_at(round, Stage.SCREENING)
+    proposal = ProposalFactory(round=round)
+
+    response = staff_client.post(
+        reverse("admin:proposals_proposal_screen", args=[proposal.pk]),
+        {"reason_2": "on", "note_2": "路灯归供电公司维护"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "已记录七不入筛选结果" in page
+    assert "路灯归供电公司维护" in page
+
+
+def test_proposal_page_offers_screening_while_the_round_is_screening(staff_client, round):
+    put_at(round, Stage.SCREENING)
+    proposal = ProposalFactory(round=round)
+
+    page = staff_client.get(
+        reverse("admin:proposals_proposal_change", args=[proposal.pk])
+    ).content.decode()
+
+    assert reverse("admin:proposals_proposal_screen", args=[proposal.pk]) in page
+
+
+def test_screening_page_asks_for_a_note_for_each_ticked_reason(staff_client, round):
+    put_at(round, Stage.SCREENING)
+    proposal = ProposalFactory(round=round)
+
+    response = staff_client.post(
+        reverse("admin:proposals_proposal_screen", args=[proposal.pk]), {"reason_5": "on"}
+    )
+
+    assert "请写明这条理由的具体说明" in response.content.decode()
+    assert not proposal.screenings.exists()
+
+
+def test_merge_action_asks_for_confirmation_before_merging(staff_client, round):
+    put_at(round, Stage.SCREENING)
+    first, second = ProposalFactory.create_batch(2, round=round)
+
+    response = staff_client.post(
+        reverse("admin:proposals_proposal_changelist"),
+        {"action": "merge_selected", ACTION_CHECKBOX_NAME: [first.pk, second.pk]},
+    )
+
+    page = response.content.decode()
+    assert "确认合并" in page
+    assert first.tracking_code in page and second.tracking_code in page
+    assert not Proposal.objects.filter(status=Status.MERGED).exists()
+
+
+def test_merge_action_merges_into_the_chosen_proposal(staff_client, staff, round):
+    put_at(round, Stage.SCREENING)
+    first, second = ProposalFactory.create_batch(2, round=round)
+    screened_in(second, staff)
+
+    response = staff_client.post(
+        reverse("admin:proposals_proposal_changelist"),
+        {
+            "action": "merge_selected",
+            ACTION_CHECKBOX_NAME: [first.pk, second.pk],
+            "into": second.pk,
+        },
+        follow=True,
+    )
+
+    assert f"已将1条提议合并到 {second.tracking_code}" in response.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.merged_into) == (Status.MERGED, second)
+    assert second.status == Status.SCREENED_IN
+
+
+def test_cost_estimate_above_the_cap_is_refused_on_the_form(client, round):
+    put_at(round, Stage.SCREENING)
+    department = DepartmentFactory(street=round.community.street)
+    proposal = ProposalFactory(round=round, department=department)
+    screened_in(proposal, staff_user("community", round.community))
+    client.force_login(staff_user("department", department))
+
+    response = client.post(
+        reverse("admin:proposals_costestimate_add"),
+        {"proposal": proposal.pk, "department": department.pk, "amount": "60000", "note": ""},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "金额 60,000.00 元超过了本轮单个项目预算限额 50,000.00 元" in page
+    assert not CostEstimate.objects.exists()
+
+
+def test_cost_estimate_within_the_cap_is_recorded(client, round):
+    put_at(round, Stage.SCREENING)
+    department = DepartmentFactory(street=round.community.street)
+    proposal = ProposalFactory(round=round, department=department)
+    screened_in(proposal, staff_user("community", round.community))
+    estimator = staff_user("department", department)
+    client.force_login(estimator)
+
+    client.post(
+        reverse("admin:proposals_costestimate_add"),
+        {"proposal": proposal.pk, "department": department.pk, "amount": "45000", "note": "含材料"},
+    )
+
+    estimate = CostEstimate.objects.get()
+    assert (estimate.proposal, estimate.amount, estimate.estimated_by) == (
+        proposal,
+        Decimal("45000"),
+        estimator,
+    )

@@ -1,0 +1,288 @@
+"""The resident's proposal form, the receipt with its tracking code, and the status page."""
+
+import io
+import os
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from proposals.models import Photo, Proposal, Source, Status
+from rounds.models import Stage
+from tests.factories import CompoundFactory, image_upload, put_at
+
+pytestmark = pytest.mark.django_db
+
+NAME = "王小明"
+PHONE = "13812345678"
+TITLE = "加装单元门口休闲座椅"
+
+
+def form_data(compound, **overrides):
+    """Return what a resident types into the form; the photos go in ``photos``."""
+    return {
+        "proposer_name": NAME,
+        "phone": PHONE,
+        "relation": "lives",
+        "organisation": "",
+        "title": TITLE,
+        "category": "construction",
+        "compound": compound.pk,
+        "location": "3栋单元门口",
+        "description": "老人下楼后没有地方休息,建议加装两张座椅。",
+        "beneficiaries": "3栋的老人",
+        "estimated_cost": "3000",
+        "consent": "on",
+        **overrides,
+    }
+
+
+def form_url(round):
+    return reverse("proposals:create", args=[round.pk])
+
+
+def rendered_token(client, round):
+    """Return the submission token the form page hands the browser."""
+    page = client.get(form_url(round)).content.decode()
+    return re.search(r'name="submission_token" value="([0-9a-f-]{36})"', page).group(1)
+
+
+def assert_refused(response, message, typed=(NAME, TITLE)):
+    """The form came back with ``message`` and what was ``typed``, and nothing was saved."""
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page
+    for value in typed:
+        assert f'value="{value}"' in page
+    assert not Proposal.objects.exists()
+    assert not Photo.objects.exists()
+
+
+def noise_png(side):
+    """Return a random-noise PNG, which does not compress: about 3 bytes a pixel."""
+    buffer = io.BytesIO()
+    noise = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    noise.save(buffer, format="PNG", compress_level=0)
+    return SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
+
+
+def test_form_explains_what_personal_data_is_for(client, round):
+    page = client.get(form_url(round)).content.decode()
+
+    assert "不会在任何公开页面显示" in page
+    assert "不设户籍限制" in page
+
+
+def test_valid_submission_creates_one_proposal_and_leads_to_its_receipt(client, round, compound):
+    response = client.post(form_url(round), form_data(compound, photos=[image_upload()]))
+
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("proposals:receipt", args=[proposal.tracking_code])
+    assert (proposal.title, proposal.phone, proposal.source, proposal.status) == (
+        TITLE,
+        PHONE,
+        Source.ONLINE,
+        Status.SUBMITTED,
+    )
+    assert proposal.photos.count() == 1
+
+
+def test_receipt_shows_the_tracking_code_to_keep(client, round, compound):
+    data = form_data(compound, photos=[image_upload()])
+
+    response = client.post(form_url(round), data, follow=True)
+
+    page = response.content.decode()
+    assert "提议已收到" in page
+    assert re.search(r'data-testid="tracking-code">WS-2026-0001<', page)
+    assert TITLE in page
+
+
+def test_receipt_is_shown_only_to_the_browser_that_submitted(client, round, compound):
+    client.post(form_url(round), form_data(compound))
+
+    other_browser = client.__class__()
+    response = other_browser.get(reverse("proposals:receipt", args=["WS-2026-0001"]))
+
+    assert response.status_code == 404
+
+
+def test_form_as_rendered_with_its_submission_token_is_accepted(client, round, compound):
+    token = rendered_token(client, round)
+
+    response = client.post(form_url(round), form_data(compound, submission_token=token))
+
+    assert response.status_code == 302
+    assert Proposal.objects.get().title == TITLE
+
+
+def test_status_page_shows_title_and_history_for_the_right_phone(client, round, compound):
+    client.post(form_url(round), form_data(compound))
+
+    page = client.post(
+        reverse("proposals:status"), {"tracking_code": "ws-2026-0001", "phone": PHONE}
+    ).content.decode()
+
+    assert TITLE in page
+    assert "处理经过" in page
+    assert str(Status.SUBMITTED.label) in page
+
+
+def test_status_page_with_a_wrong_phone_says_they_do_not_match(client, round, compound):
+    client.post(form_url(round), form_data(compound))
+
+    page = client.post(
+        reverse("proposals:status"), {"tracking_code": "WS-2026-0001", "phone": "13900000000"}
+    ).content.decode()
+
+    assert "不匹配" in page
+    assert TITLE not in page
+    assert "处理经过" not in page
+
+
+def test_invalid_mobile_is_refused_keeping_what_was_typed(client, round, compound):
+    response = client.post(form_url(round), form_data(compound, phone="12345"))
+
+    assert_refused(response, "请输入正确的11位手机号码")
+
+
+@pytest.mark.parametrize("typed", ["138 1234 5678", "138-1234-5678", "+86 13812345678"])
+def test_mobile_typed_with_spaces_or_country_code_is_stored_as_11_digits(
+    client, round, compound, typed
+):
+    response = client.post(form_url(round), form_data(compound, phone=typed))
+
+    assert response.status_code == 302
+    assert Proposal.objects.get().phone == PHONE
+
+
+def test_compound_outside_the_round_is_refused(client, round, compound):
+    data = form_data(compound)
+    data["compound"] = CompoundFactory().pk
+
+    response = client.post(form_url(round), data)
+
+    assert_refused(response, "选择一个有效的选项")
+
+
+def test_resident_who_works_in_the_community_may_propose(client, round, compound):
+    client.post(form_url(round), form_data(compound, relation="works", organisation="龙西小学"))
+
+    assert Proposal.objects.get().relation == "works"
+
+
+def test_empty_required_field_is_refused_keeping_what_was_typed(client, round, compound):
+    response = client.post(form_url(round), form_data(compound, location=""))
+
+    assert_refused(response, "这个字段是必填项")
+
+
+def test_script_in_the_title_is_refused_and_shown_back_as_text(client, round, compound):
+    response = client.post(form_url(round), form_data(compound, title="<script>alert(1)</script>"))
+
+    assert_refused(response, "请不要输入网页代码或脚本", typed=[NAME])
+    page = response.content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+
+
+def test_script_in_the_description_is_refused_keeping_what_was_typed(client, round, compound):
+    response = client.post(
+        form_url(round), form_data(compound, description="很好<script>alert(1)</script>")
+    )
+
+    assert_refused(response, "请不要输入网页代码或脚本")
+
+
+def test_file_that_is_not_a_picture_is_refused_whatever_its_name(client, round, compound):
+    fake = SimpleUploadedFile("photo.jpg", b"MZ\x90\x00 not a picture", content_type="image/jpeg")
+
+    response = client.post(form_url(round), form_data(compound, photos=[fake]))
+
+    assert_refused(response, "「photo.jpg」不是可以识别的图片")
+
+
+def test_picture_over_8_mb_is_refused(client, round, compound):
+    big = noise_png(1800)
+    assert big.size > 8 * 1024 * 1024
+
+    response = client.post(form_url(round), form_data(compound, photos=[big]))
+
+    assert_refused(response, "每张不能超过8 MB")
+
+
+def test_more_than_five_photos_are_refused(client, round, compound):
+    photos = [image_upload(f"photo{n}.jpg") for n in range(6)]
+
+    response = client.post(form_url(round), form_data(compound, photos=photos))
+
+    assert_refused(response, "最多上传5张照片,您选择了6张")
+
+
+def test_five_photos_are_accepted(client, round, compound):
+    photos = [image_upload(f"photo{n}.jpg") for n in range(5)]
+
+    client.post(form_url(round), form_data(compound, photos=photos))
+
+    assert Proposal.objects.get().photos.count() == 5
+
+
+def test_missing_consent_is_refused_keeping_what_was_typed(client, round, compound):
+    data = form_data(compound)
+    del data["consent"]
+
+    response = client.post(form_url(round), data)
+
+    assert_refused(response, "请阅读并同意个人信息说明后再提交")
+
+
+def test_double_submit_saves_one_proposal_and_both_lead_to_the_same_receipt(
+    client, round, compound
+):
+    data = form_data(compound, submission_token=rendered_token(client, round))
+
+    first = client.post(form_url(round), data)
+    second = client.post(form_url(round), data)
+
+    assert Proposal.objects.count() == 1
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url == reverse("proposals:receipt", args=["WS-2026-0001"])
+
+
+@pytest.mark.parametrize("stage", [Stage.PLAN, Stage.SCREENING])
+def test_closed_form_explains_why_and_when_collection_runs(client, round, stage):
+    put_at(round, stage)
+    collection = round.planned_stages.get(stage=Stage.COLLECTION)
+
+    page = client.get(form_url(round)).content.decode()
+
+    assert "现在不能提交提议" in page
+    assert f"项目征集时间:{collection.starts_on:%Y-%m-%d} 至 {collection.ends_on:%Y-%m-%d}" in page
+    assert 'name="title"' not in page
+
+
+@pytest.mark.parametrize("stage", [Stage.PLAN, Stage.SCREENING])
+def test_closed_form_saves_nothing_when_posted(client, round, compound, stage):
+    put_at(round, stage)
+
+    response = client.post(form_url(round), form_data(compound, photos=[image_upload()]))
+
+    assert "现在不能提交提议" in response.content.decode()
+    assert not Proposal.objects.exists()
+    assert not Photo.objects.exists()
+
+
+def test_sixth_proposal_from_one_phone_in_a_day_is_refused(client, round, compound):
+    for number in range(5):
+        response = client.post(form_url(round), form_data(compound, title=f"第{number}条提议"))
+        assert response.status_code == 302
+
+    response = client.post(form_url(round), form_data(compound))
+
+    page = response.content.decode()
+    assert "同一手机号码每天最多提交5条提议" in page
+    assert f'value="{TITLE}"' in page
+    assert Proposal.objects.count() == 5

@@ -1,0 +1,21 @@
+META
+key;value
+description;A vote names a project that is not listed
+country;Poland
+unit;Warszawa
+instance;2020
+num_projects;2
+num_votes;2
+budget;100
+vote_type;approval
+rule;greedy
+date_begin;2020-01-01
+date_end;2020-01-07
+PROJECTS
+project_id;cost;name
+1;50;Park
+2;60;Library
+VOTES
+voter_id;vote
+1;1,2
+2;2,7

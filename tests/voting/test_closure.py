@@ -1,0 +1,378 @@
+"""Closing a station: counting its ballots in front of observers, and the paper ballots typed twice."""
+
+import hashlib
+import threading
+
+import pytest
+from django.db import connection
+
+from proposals.models import Relation
+from rounds.models import Stage
+from tests.factories import (
+    BallotItemFactory,
+    BallotStationFactory,
+    RoundFactory,
+    cast,
+    during_opening,
+    id_card_number,
+    put_at,
+    station_officer,
+)
+from voting import services
+from voting.exceptions import VotingError
+from voting.identity import DocumentType, voter_key
+from voting.models import Ballot, BallotStation, StationClosure
+from voting.services import paper_count_enter, station_close, voter_record
+
+pytestmark = pytest.mark.django_db
+
+OBSERVERS = "提议人 王**\n居民代表 李**"
+
+
+@pytest.fixture
+def round():
+    round = put_at(RoundFactory(max_choices=3), Stage.VOTING)
+    BallotItemFactory.create_batch(4, round=round)
+    return round
+
+
+@pytest.fixture
+def station(round):
+    return BallotStationFactory(round=round, name="东区投票站")
+
+
+@pytest.fixture
+def officer(station):
+    return station_officer(station)
+
+
+@pytest.fixture
+def paper(round):
+    return BallotStationFactory(round=round, name="老年活动中心", mode=BallotStation.Mode.PAPER)
+
+
+@pytest.fixture
+def clerks(paper):
+    return [station_officer(paper), station_officer(paper)]
+
+
+def close(station, actor, observers=OBSERVERS, explanation=""):
+    return station_close(
+        station=station, actor=actor, officers=[actor], observers=observers, explanation=explanation
+    )
+
+
+def refusal(call, *args, **kwargs):
+    with pytest.raises(VotingError) as refused:
+        call(*args, **kwargs)
+    return str(refused.value)
+
+
+def reloaded(station):
+    """Return ``station`` as the next request loads it."""
+    return BallotStation.objects.get(pk=station.pk)
+
+
+def paper_voters(station, clerk, count):
+    for voter in range(1, count + 1):
+        voter_record(
+            station=station,
+            officer=clerk,
+            relation=Relation.LIVES,
+            voter_key=voter_key(station.round, DocumentType.ID_CARD, id_card_number(voter)),
+            now=during_opening(station),
+        )
+
+
+def typed_twice(station, clerks, lines, second_lines=None):
+    first, second = clerks
+    paper_count_enter(station=station, officer=first, lines=lines)
+    paper_count_enter(
+        station=station, officer=second, lines=lines if second_lines is None else second_lines
+    )
+
+
+def sha256_of_lines(*lines):
+    return hashlib.sha256("".join(f"{line}\n" for line in lines).encode()).hexdigest()
+
+
+def test_closing_counts_the_station_ballots(station, officer):
+    for voter, refs in enumerate([["1"], ["2", "3"], ["4"]], start=1):
+        cast(station, officer, refs, voter=voter)
+
+    closure = close(station, officer)
+
+    counts = (
+        closure.voters_marked,
+        closure.ballots_counted,
+        closure.valid,
+        closure.blank,
+        closure.invalid,
+    )
+    assert counts == (3, 3, 3, 0, 0)
+    assert closure.observers == OBSERVERS
+    assert list(closure.officers.all()) == [officer]
+
+
+def test_closure_digest_is_the_sha256_of_the_sorted_ballot_lines(round, station, officer):
+    other = BallotStationFactory(round=round)
+    cast(other, station_officer(other), ["4"], voter=9)
+    for voter, refs in enumerate([["3", "1"], ["2"], ["1", "3"], ["4", "2", "1"]], start=1):
+        cast(station, officer, refs, voter=voter)
+
+    closure = close(station, officer)
+
+    assert closure.digest == sha256_of_lines("valid:1,2,4", "valid:1,3", "valid:1,3", "valid:2")
+
+
+def test_closure_digest_lists_items_in_ballot_number_order(round, station, officer):
+    BallotItemFactory.create_batch(8, round=round)
+    cast(station, officer, ["12", "2", "10"])
+
+    closure = close(station, officer)
+
+    assert closure.digest == sha256_of_lines("valid:2,10,12")
+
+
+def test_closure_digest_of_paper_ballots_names_their_kinds(paper, clerks):
+    paper_voters(paper, clerks[0], 4)
+    typed_twice(paper, clerks, "2,1\n\nX\n3")
+
+    closure = close(paper, clerks[0])
+
+    assert closure.digest == sha256_of_lines("blank:", "invalid:", "valid:1,2", "valid:3")
+
+
+def test_difference_between_voters_and_ballots_without_explanation_is_refused(paper, clerks):
+    paper_voters(paper, clerks[0], 3)
+    typed_twice(paper, clerks, "1\n2")
+
+    message = refusal(close, paper, clerks[0])
+
+    assert "登记投票3人,清点选票2张,相差-1张,请说明原因" in message
+    assert not StationClosure.objects.exists()
+    assert not Ballot.objects.exists()
+
+
+def test_difference_between_voters_and_ballots_with_explanation_is_accepted(paper, clerks):
+    paper_voters(paper, clerks[0], 3)
+    typed_twice(paper, clerks, "1\n2")
+
+    closure = close(paper, clerks[0], explanation="一位居民领票后未投入票箱")
+
+    assert (closure.voters_marked, closure.ballots_counted, closure.difference) == (3, 2, -1)
+    assert closure.explanation == "一位居民领票后未投入票箱"
+    assert Ballot.objects.count() == 2
+
+
+def test_closing_without_observers_is_refused(station, officer):
+    cast(station, officer, ["1"])
+
+    assert "请填写在场监票人" in refusal(close, station, officer, observers=" \n ")
+    assert not StationClosure.objects.exists()
+
+
+def test_closed_station_refuses_further_votes(station, officer):
+    cast(station, officer, ["1"], voter=1)
+    close(station, officer)
+
+    assert "已经关闭计票" in refusal(cast, reloaded(station), officer, ["2"], voter=2)
+    assert Ballot.objects.count() == 1
+
+
+def test_closed_paper_station_refuses_further_voters(paper, clerks):
+    paper_voters(paper, clerks[0], 1)
+    typed_twice(paper, clerks, "1")
+    close(paper, clerks[0])
+
+    assert "已经关闭计票" in refusal(paper_voters, reloaded(paper), clerks[1], 2)
+
+
+def test_closed_paper_station_refuses_new_typing(paper, clerks):
+    paper_voters(paper, clerks[0], 1)
+    typed_twice(paper, clerks, "1")
+    close(paper, clerks[0])
+
+    assert "已经关闭计票" in refusal(
+        paper_count_enter, station=reloaded(paper), officer=clerks[1], lines="2"
+    )
+
+
+def test_station_cannot_be_closed_twice(station, officer):
+    cast(station, officer, ["1"])
+    close(station, officer)
+
+    assert "已经关闭计票" in refusal(close, station, officer)
+    assert StationClosure.objects.count() == 1
+
+
+def test_officer_of_another_station_cannot_close_it(round, station):
+    other = BallotStationFactory(round=round)
+
+    assert "不是「东区投票站」的工作人员" in refusal(close, station, station_officer(other))
+
+
+def test_station_of_a_round_not_in_voting_cannot_be_closed(round, station, officer):
+    put_at(round, Stage.SCREENING)
+
+    assert "本轮不在居民投票阶段" in refusal(close, station, officer)
+
+
+def test_closing_one_station_leaves_the_others_open(round, station, officer):
+    west = BallotStationFactory(round=round)
+    close(station, officer)
+
+    cast(west, station_officer(west), ["1"])
+
+    assert west.ballots.count() == 1
+
+
+def test_paper_station_needs_two_typings_before_closing(paper, clerks):
+    paper_voters(paper, clerks[0], 1)
+    paper_count_enter(station=paper, officer=clerks[0], lines="1")
+
+    assert "需要两名工作人员分别录入" in refusal(close, paper, clerks[0])
+
+
+def test_differing_typings_are_reported_by_line_number(paper, clerks):
+    paper_voters(paper, clerks[0], 5)
+    typed_twice(paper, clerks, "1,2\n3\n\nX\n4", "1,2\n2\n\n4\n4")
+
+    message = refusal(close, paper, clerks[0])
+
+    assert "第2、4行不一致" in message
+    assert not StationClosure.objects.exists()
+    assert not Ballot.objects.exists()
+
+
+def test_corrected_typing_lets_the_station_close(paper, clerks):
+    paper_voters(paper, clerks[0], 2)
+    typed_twice(paper, clerks, "1,2\n3", "1,2\n2")
+    refusal(close, paper, clerks[0])
+
+    paper_count_enter(station=paper, officer=clerks[1], lines="1,2\n3")
+    closure = close(paper, clerks[0])
+
+    assert closure.valid == 2
+    assert paper.paper_counts.count() == 2
+
+
+def test_typings_that_differ_only_in_writing_agree(paper, clerks):
+    paper_voters(paper, clerks[0], 3)
+    typed_twice(paper, clerks, "1,2\n3,4\nX", "2, 1\n4,3\nx")
+
+    closure = close(paper, clerks[0])
+
+    assert (closure.valid, closure.invalid) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("2", "valid"),
+        ("1,2,3", "valid"),
+        (" 3 , 1 ", "valid"),
+        ("", "blank"),
+        ("   ", "blank"),
+        ("X", "invalid"),
+        ("x", "invalid"),
+        ("9", "invalid"),
+        ("1,9", "invalid"),
+        ("1,2,3,4", "invalid"),
+        ("2,2", "invalid"),
+        ("张三", "invalid"),
+    ],
+)
+def test_paper_line_is_counted_as_its_kind(paper, clerks, line, kind):
+    paper_voters(paper, clerks[0], 2)
+    typed_twice(paper, clerks, f"{line}\n1")
+
+    close(paper, clerks[0])
+
+    assert sorted(Ballot.objects.values_list("kind", flat=True)) == sorted(["valid", kind])
+
+
+def test_paper_sheet_is_counted_into_valid_blank_and_invalid(paper, clerks):
+    paper_voters(paper, clerks[0], 6)
+    typed_twice(paper, clerks, "1,2\n\nX\n9\n1,2,3,4\n3")
+
+    closure = close(paper, clerks[0])
+
+    assert (closure.valid, closure.blank, closure.invalid, closure.ballots_counted) == (2, 1, 3, 6)
+
+
+def test_paper_ballot_keeps_its_ticked_items(paper, clerks):
+    paper_voters(paper, clerks[0], 1)
+    typed_twice(paper, clerks, "3,1")
+
+    close(paper, clerks[0])
+
+    assert sorted(Ballot.objects.get().items.values_list("ref", flat=True)) == ["1", "3"]
+
+
+def test_typings_with_a_different_number_of_ballots_disagree(paper, clerks):
+    paper_voters(paper, clerks[0], 3)
+    typed_twice(paper, clerks, "1\n2\n\n", "1\n2")
+
+    assert "第3行不一致" in refusal(close, paper, clerks[0], explanation="核对")
+
+
+def test_paper_line_in_full_width_digits_is_valid(paper, clerks):
+    paper_voters(paper, clerks[0], 1)
+    typed_twice(paper, clerks, "\uff11\uff0c\uff13")  # "１，３" typed in full width
+
+    assert close(paper, clerks[0]).valid == 1
+
+
+def test_typing_at_a_tablet_station_is_refused(station, officer):
+    assert "只有纸质投票站需要录入选票" in refusal(
+        paper_count_enter, station=station, officer=officer, lines="1"
+    )
+
+
+def test_typing_by_an_officer_of_another_station_is_refused(round, paper):
+    other = BallotStationFactory(round=round)
+
+    message = refusal(paper_count_enter, station=paper, officer=station_officer(other), lines="1")
+
+    assert "不是「老年活动中心」的工作人员" in message
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ballot_cast_while_the_station_closes_is_counted_or_refused(station, officer, monkeypatch):
+    checked, closed = threading.Event(), threading.Event()
+    real_check_choices = services.check_choices
+
+    def check_then_wait(round, refs):
+        items = real_check_choices(round, refs)
+        checked.set()
+        closed.wait(timeout=3)  # the officer presses 关闭 while this voter is still on the ballot
+        return items
+
+    def vote():
+        try:
+            cast(reloaded(station), officer, ["1"])
+        except VotingError:
+            pass
+        finally:
+            connection.close()
+
+    def close_now():
+        try:
+            checked.wait(timeout=3)
+            close(reloaded(station), officer)
+        finally:
+            closed.set()
+            connection.close()
+
+    monkeypatch.setattr(services, "check_choices", check_then_wait)
+    threads = [threading.Thread(target=vote), threading.Thread(target=close_now)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    closure = StationClosure.objects.get()
+    assert closure.ballots_counted == station.ballots.count()
+    assert closure.voters_marked == station.voter_marks.count()

@@ -1,0 +1,276 @@
+"""The officer's pages at a ballot station: record a voter, the voter's ballot, typing and closing."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from rounds.models import Stage
+from tests.factories import (
+    BallotItemFactory,
+    BallotStationFactory,
+    CommunityFactory,
+    RoundFactory,
+    id_card_number,
+    put_at,
+    station_officer,
+)
+from voting.models import Ballot, BallotStation, StationClosure, StationOfficer, VoterMark
+
+pytestmark = pytest.mark.django_db
+
+NUMBER = "11010519491231002X"
+TITLES = ["更换楼道声控灯", "增设电动车充电桩", "修缮儿童游乐场"]
+TOKEN = re.compile(r'name="token" value="([^"]+)"')
+STATION_PAGES = ["voting:desk", "voting:ballot", "voting:paper", "voting:close"]
+
+
+@pytest.fixture
+def round():
+    round = put_at(RoundFactory(max_choices=2), Stage.VOTING)
+    for title in TITLES:
+        BallotItemFactory(round=round, title=title)
+    return round
+
+
+def open_all_day(round, **kwargs):
+    """Return a station of ``round`` open right now, whatever the time the tests run."""
+    today = timezone.localdate()
+    return BallotStationFactory(
+        round=round,
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=1),
+        opens_at=datetime.time(0),
+        closes_at=datetime.time.max,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def station(round):
+    return open_all_day(round, name="东区投票站")
+
+
+@pytest.fixture
+def paper(round):
+    return open_all_day(round, name="老年活动中心", mode=BallotStation.Mode.PAPER)
+
+
+@pytest.fixture
+def officer(client, station):
+    user = station_officer(station)
+    client.force_login(user)
+    return user
+
+
+def record_voter(client, station, number=NUMBER, **data):
+    fields = {"relation": "lives", "document_type": "id_card", "document_number": number, **data}
+    return client.post(reverse("voting:desk", args=[station.pk]), fields, follow=True)
+
+
+def submit_ballot(client, station, ballot_page, refs):
+    token = TOKEN.search(ballot_page.content.decode()).group(1)
+    return client.post(
+        reverse("voting:ballot", args=[station.pk]), {"token": token, "items": refs}, follow=True
+    )
+
+
+def vote(client, station, refs, number=NUMBER):
+    return submit_ballot(client, station, record_voter(client, station, number), refs)
+
+
+def close_page(client, station, **data):
+    fields = {"observers": "提议人 王**\n居民代表 李**", **data}
+    return client.post(reverse("voting:close", args=[station.pk]), fields, follow=True)
+
+
+@pytest.mark.parametrize("name", ["voting:stations", *STATION_PAGES])
+def test_station_pages_require_login(client, station, name):
+    args = [] if name == "voting:stations" else [station.pk]
+
+    response = client.get(reverse(name, args=args))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_station_list_shows_only_the_officer_stations(client, round, station, officer):
+    open_all_day(round, name="西区投票站")
+
+    page = client.get(reverse("voting:stations")).content.decode()
+
+    assert "东区投票站" in page
+    assert "西区投票站" not in page
+
+
+def test_recorded_voter_gets_the_ballot_with_the_library(client, station, officer):
+    page = record_voter(client, station).content.decode()
+
+    assert all(title in page for title in TITLES)
+    assert "提交选票" in page
+    assert not VoterMark.objects.exists()
+
+
+def test_ballot_page_does_not_show_the_document_number(client, station, officer):
+    page = record_voter(client, station).content.decode()
+
+    assert NUMBER not in page
+    assert NUMBER[6:14] not in page
+
+
+def test_submitted_ticks_make_one_ballot_and_a_thank_you(client, station, officer):
+    response = vote(client, station, ["1", "3"])
+
+    assert "投票成功" in response.content.decode()
+    ballot = Ballot.objects.get()
+    assert sorted(ballot.items.values_list("title", flat=True)) == sorted([TITLES[0], TITLES[2]])
+    assert VoterMark.objects.get().station == station
+
+
+def test_same_document_again_is_refused_at_the_desk(client, station, officer):
+    vote(client, station, ["1"])
+
+    page = record_voter(client, station, "110105 19491231 002x").content.decode()
+
+    assert "已经投过票" in page
+    assert "提交选票" not in page
+    assert Ballot.objects.count() == 1
+
+
+def test_same_document_at_another_station_is_refused(client, round, station, officer):
+    vote(client, station, ["1"])
+    west = open_all_day(round, name="西区投票站")
+    client.force_login(station_officer(west))
+
+    page = record_voter(client, west).content.decode()
+
+    assert "已经投过票" in page
+    assert Ballot.objects.count() == 1
+
+
+def test_ballot_submitted_twice_makes_one_ballot(client, station, officer):
+    ballot_page = record_voter(client, station)
+    submit_ballot(client, station, ballot_page, ["1"])
+
+    again = submit_ballot(client, station, ballot_page, ["2"])
+
+    assert "已经投过票" in again.content.decode()
+    assert Ballot.objects.count() == 1
+
+
+def test_ballot_with_too_many_ticks_shows_the_limit(client, station, officer):
+    page = vote(client, station, ["1", "2", "3"]).content.decode()
+
+    assert "最多选择2个项目,您选择了3个" in page
+    assert not Ballot.objects.exists()
+    assert not VoterMark.objects.exists()
+
+
+def test_ballot_without_a_tick_is_not_cast(client, station, officer):
+    page = vote(client, station, []).content.decode()
+
+    assert "提交选票" in page
+    assert "alert-danger" in page
+    assert not Ballot.objects.exists()
+
+
+def test_tampered_ballot_is_refused(client, station, officer):
+    response = client.post(
+        reverse("voting:ballot", args=[station.pk]),
+        {"token": "forged", "items": ["1"]},
+        follow=True,
+    )
+
+    assert "选票已超时" in response.content.decode()
+    assert not Ballot.objects.exists()
+
+
+def test_wrong_id_card_number_at_the_desk_shows_why(client, station, officer):
+    page = record_voter(client, station, NUMBER[:-1] + "1").content.decode()
+
+    assert "身份证号码不正确" in page
+    assert "提交选票" not in page
+
+
+def test_paper_station_records_the_voter_and_asks_for_a_paper_ballot(client, paper):
+    client.force_login(station_officer(paper))
+
+    page = record_voter(client, paper).content.decode()
+
+    assert "请发给这位居民一张纸质选票" in page
+    assert VoterMark.objects.get().station == paper
+    assert not Ballot.objects.exists()
+
+
+def test_paper_voter_recorded_again_is_refused(client, paper):
+    client.force_login(station_officer(paper))
+    record_voter(client, paper)
+
+    page = record_voter(client, paper).content.decode()
+
+    assert "已经投过票" in page
+    assert VoterMark.objects.count() == 1
+
+
+@pytest.mark.parametrize("name", STATION_PAGES)
+def test_user_who_is_not_an_officer_of_the_station_gets_404(client, round, station, name):
+    client.force_login(station_officer(open_all_day(round, name="西区投票站")))
+
+    assert client.get(reverse(name, args=[station.pk])).status_code == 404
+
+
+def test_close_page_closes_the_station(client, station, officer):
+    vote(client, station, ["1"])
+
+    response = close_page(client, station, officers=[officer.pk])
+
+    assert "投票站已关闭" in response.content.decode()
+    closure = StationClosure.objects.get(station=station)
+    assert (closure.voters_marked, closure.valid) == (1, 1)
+
+
+def test_closed_station_desk_takes_no_more_voters(client, station, officer):
+    close_page(client, station, officers=[officer.pk])
+
+    desk = client.get(reverse("voting:desk", args=[station.pk])).content.decode()
+    refused = record_voter(client, station).content.decode()
+
+    assert "已经关闭计票" in desk
+    assert "登记并交给投票人" not in desk
+    assert "已经关闭计票" in refused
+    assert not VoterMark.objects.exists()
+
+
+def test_close_page_without_observers_keeps_the_station_open(client, station, officer):
+    page = close_page(client, station, officers=[officer.pk], observers="").content.decode()
+
+    assert "确认关闭并点票" in page
+    assert not StationClosure.objects.exists()
+
+
+def test_blank_paper_ballot_typed_first_is_counted(client, paper):
+    clerks = [station_officer(paper), station_officer(paper)]
+    for number in [NUMBER, id_card_number(1)]:
+        client.force_login(clerks[0])
+        record_voter(client, paper, number)
+    for clerk in clerks:
+        client.force_login(clerk)
+        client.post(reverse("voting:paper", args=[paper.pk]), {"lines": "\r\n1"})
+
+    close_page(client, paper, officers=[clerk.pk for clerk in clerks])
+
+    assert StationClosure.objects.get().blank == 1
+
+
+def test_ballot_token_from_another_round_is_refused(client, station, officer):
+    other_round = put_at(RoundFactory(community=CommunityFactory()), Stage.VOTING)
+    BallotItemFactory(round=other_round)
+    other = open_all_day(other_round, name="南区投票站")
+    StationOfficer.objects.create(station=other, user=officer)
+    ballot_page = record_voter(client, station)
+
+    submit_ballot(client, other, ballot_page, ["1"])
+
+    assert not other_round.ballots.exists()

@@ -1,0 +1,2 @@
+class VotingError(Exception):
+    """A refused step at a ballot station or in the count; the message is shown as it is."""

@@ -1,0 +1,29 @@
+"""What must be true before residents vote, and before the round leaves voting."""
+
+from django.utils.translation import gettext as _
+
+from rounds.models import Stage
+from rounds.workflow import guard
+
+
+@guard(Stage.VOTING)
+def has_a_staffed_station(round):
+    if not round.stations.filter(stationofficer__isnull=False).exists():
+        return _("还没有设置投票站和工作人员,不能开始投票。")
+    return None
+
+
+@guard(Stage.PUBLICITY)
+def every_station_is_closed(round):
+    if open_stations := list(round.stations.filter(closure__isnull=True)):
+        return _("还有投票站没有关闭计票:%(stations)s。") % {
+            "stations": "、".join(map(str, open_stations))
+        }
+    return None
+
+
+@guard(Stage.PUBLICITY)
+def tally_is_certified(round):
+    if not hasattr(round, "certified_tally"):
+        return _("计票结果还没有确认,不能公示。")
+    return None

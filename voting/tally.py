@@ -1,0 +1,607 @@
+"""The tally: rank the ballot items by votes and choose the funded ones by a published rule.
+
+Everything here is a pure function of plain data (items, costs, ballots, budget, rule,
+tie-break), with no Django and no database, so that anyone can re-run a count and the
+rules can be tested exhaustively.
+
+Three rules:
+
+- ``stop``, the literal rule of the seed (项目根据得票数的高低排序, 直至超过总体资金额度为止):
+  fund down the ranking and stop at the first item that does not fit;
+- ``skip``, the greedy rule of CONSUL and Pabulib: an item that does not fit is passed over;
+- ``mes``, the Method of Equal Shares with cost utilities and the add1 completion of
+  Wieliczka and Aarau, as in ``pabutools.rules.method_of_equal_shares(sat_class=Cost_Sat,
+  voter_budget_increment=1)``.
+
+Items without votes, and items whose share of the non-blank ballots is below ``min_share``,
+are never funded; they stay listed with their reason.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from functools import cache
+from itertools import groupby, islice, permutations
+from typing import Literal
+
+Rule = Literal["stop", "skip", "mes"]
+TieBreak = Literal["order", "lot"]
+
+RULES = ("stop", "skip", "mes")
+TIE_BREAKS = ("order", "lot")
+SHARE_PLACES = Decimal("0.0001")
+TOLERANCE = 1e-12
+MES_ORDERS_TRIED = 4
+
+
+@dataclass(frozen=True)
+class Item:
+    """A project on the ballot, as the tally sees it."""
+
+    ref: str  # e.g. "3" or a Pabulib project_id
+    title: str
+    cost: Decimal  # yuan, more than 0, may have fen
+    position: int  # its place on the ballot, from 1
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One item's line in the result.
+
+    ``reason`` is one of: ``funded``; ``over_budget`` (did not fit: under ``stop`` the item
+    where funding stopped); ``after_stop`` (``stop``: ranked after that item);
+    ``not_affordable`` (``mes``: its supporters could not pay, and add1 did not add it);
+    ``below_min_share``; ``no_votes``.
+    """
+
+    ref: str
+    title: str
+    cost: Decimal
+    votes: int
+    share: Decimal  # of the non-blank ballots (0 without any), to 4 places
+    rank: int  # from 1
+    selected: bool
+    reason: str
+    running_total: Decimal | None  # cost of the selected items up to this one, if selected
+
+
+@dataclass(frozen=True)
+class Tie:
+    """Items with equal votes, in the order used, and what put them in that order.
+
+    ``broken_by`` is ``cost`` when their costs all differ, otherwise ``order`` (ballot
+    order, also for now while a needed lot is missing) or ``lot``. ``decisive`` tells
+    whether another order among them would have funded other items.
+    """
+
+    refs: tuple[str, ...]
+    broken_by: str
+    decisive: bool
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of a tally; with ``needs_lot`` it is only provisional (see ``tally``)."""
+
+    rule: Rule
+    budget: Decimal
+    items: tuple[ItemResult, ...]
+    selected: tuple[str, ...]
+    total_cost: Decimal
+    ties: tuple[Tie, ...]
+    needs_lot: tuple[str, ...] = ()
+
+
+def rank(
+    items: Iterable[Item],
+    votes: dict[str, int],
+    *,
+    tie_break: TieBreak = "order",
+    lot_order: tuple[str, ...] = (),
+) -> tuple[list[Item], list[Tie], tuple[str, ...]]:
+    """Return the items in rank order, the ties among them and the refs still waiting for a lot.
+
+    More votes rank first; among equal votes the cheaper item first; among equal votes and
+    cost the earlier ballot position, or with ``tie_break="lot"`` the order of ``lot_order``
+    when it holds every item of that tie (``lot_order`` counts only with that tie-break).
+    Otherwise the ballot position is used for now and the refs go into the third value,
+    whether or not their order matters: only ``tally()`` knows the budget and the rule, so
+    it fills in ``Tie.decisive`` (here always False) and keeps only the ties that need a lot.
+    """
+    lot_index = {ref: index for index, ref in enumerate(lot_order)}
+    ranked, ties, needs_lot = [], [], []
+    by_votes = sorted(items, key=lambda item: (-votes.get(item.ref, 0), item.cost, item.position))
+    for _, same_votes in groupby(by_votes, key=lambda item: votes.get(item.ref, 0)):
+        group, broken_by = [], "cost"
+        for _, same_cost in groupby(same_votes, key=lambda item: item.cost):
+            block = list(same_cost)
+            if len(block) > 1:
+                if tie_break == "lot" and all(item.ref in lot_index for item in block):
+                    block.sort(key=lambda item: lot_index[item.ref])
+                    broken_by = "lot" if broken_by == "cost" else broken_by
+                else:
+                    broken_by = "order"
+                    if tie_break == "lot":
+                        needs_lot.extend(item.ref for item in block)
+            group.extend(block)
+        if len(group) > 1:
+            ties.append(Tie(tuple(item.ref for item in group), broken_by, decisive=False))
+        ranked.extend(group)
+    return ranked, ties, tuple(needs_lot)
+
+
+def tally(
+    *,
+    items: list[Item],
+    ballots: Counter[frozenset[str]],
+    budget: Decimal,
+    rule: Rule = "stop",
+    min_share: Decimal | None = None,
+    tie_break: TieBreak = "order",
+    lot_order: tuple[str, ...] = (),
+) -> Result:
+    """Return the result of a round's vote under one rule.
+
+    ``ballots`` maps each distinct approval set to the number of ballots that had it; the
+    empty set stands for blank ballots, which count for no item, are not voters under
+    ``mes`` and are not in the denominator of the shares.
+
+    A result with ``needs_lot`` is not final: those refs are tied on votes and cost, the
+    ``lot_order`` does not settle them and their order changes what is funded. Such a
+    result is the provisional one that ballot order would give; draw the lot and tally
+    again with ``lot_order``.
+    """
+    _check(items, ballots, budget, rule, tie_break, lot_order)
+    votes, voters = _count(items, ballots)
+    ranked, ties, undecided = rank(items, votes, tie_break=tie_break, lot_order=lot_order)
+    refused = {item.ref: _refusal(votes[item.ref], voters, min_share) for item in items}
+    fundable = [item for item in ranked if refused[item.ref] is None]
+    if rule == "mes":
+        chosen, order_matters = _equal_shares(fundable, ballots, budget, voters)
+    else:
+        chosen, order_matters = _greedy(fundable, budget, stop=rule == "stop")
+    ties = tuple(replace(tie, decisive=order_matters(tie.refs)) for tie in ties)
+    cost = {item.ref: item.cost for item in items}
+    needs_lot = tuple(
+        ref
+        for _, block in groupby(undecided, key=lambda ref: (votes[ref], cost[ref]))
+        for refs in [tuple(block)]
+        if order_matters(refs)
+        for ref in refs
+    )
+    return _result(rule, budget, ranked, votes, voters, refused, chosen, ties, needs_lot)
+
+
+def as_json(result: Result) -> dict:
+    """Return the result as plain JSON data: whole numbers as int, others as float."""
+    return {
+        "rule": result.rule,
+        "budget": _number(result.budget),
+        "items": [
+            {
+                "ref": item.ref,
+                "title": item.title,
+                "cost": _number(item.cost),
+                "votes": item.votes,
+                "selected": item.selected,
+            }
+            for item in result.items
+        ],
+        "selected": list(result.selected),
+        "total_cost": _number(result.total_cost),
+    }
+
+
+def _check(items, ballots, budget, rule, tie_break, lot_order):
+    refs = {item.ref for item in items}
+    if len(refs) != len(items):
+        raise ValueError("Each item needs its own ref.")
+    if len({item.position for item in items}) != len(items):
+        raise ValueError("Each item needs its own ballot position.")
+    if any(item.cost <= 0 for item in items):
+        raise ValueError("Every item must cost more than nothing.")
+    if budget < 0:
+        raise ValueError("The budget cannot be negative.")
+    if rule not in RULES or tie_break not in TIE_BREAKS:
+        raise ValueError(f"Unknown rule {rule!r} or tie-break {tie_break!r}.")
+    if any(count < 0 for count in ballots.values()):
+        raise ValueError("A number of ballots cannot be negative.")
+    if unknown := set().union(*ballots, lot_order) - refs:
+        raise ValueError(f"Ballots or lot name items not on the ballot: {sorted(unknown)}.")
+    if len(set(lot_order)) != len(lot_order):
+        raise ValueError("The lot names an item twice.")
+
+
+def _count(items, ballots):
+    """Return the votes of every item and the number of non-blank ballots."""
+    votes = dict.fromkeys((item.ref for item in items), 0)
+    voters = 0
+    for approved, count in ballots.items():
+        if approved and count:
+            voters += count
+            for ref in approved:
+                votes[ref] += count
+    return votes, voters
+
+
+def _refusal(votes, voters, min_share):
+    """Return why an item cannot be funded whatever the budget, or None if it can."""
+    if votes == 0:
+        return "no_votes"
+    if min_share is not None and Fraction(votes, voters) < Fraction(min_share):
+        return "below_min_share"
+    return None
+
+
+def _greedy(fundable, budget, *, stop):
+    """Fund down the ranking; return the reasons and a test of whether a tie's order matters.
+
+    The order of equally ranked items matters under ``skip`` exactly when the ones that fit
+    on their own do not fit together (then there are several maximal choices), and under
+    ``stop`` when some fit on their own but not all fit together.
+    """
+    chosen, room_before, room, stopped = {}, {}, budget, False
+    for item in fundable:
+        room_before[item.ref] = None if stopped else room
+        if stopped:
+            chosen[item.ref] = "after_stop"
+        elif item.cost <= room:
+            chosen[item.ref] = "funded"
+            room -= item.cost
+        else:
+            chosen[item.ref] = "over_budget"
+            stopped = stop
+    cost = {item.ref: item.cost for item in fundable}
+
+    def order_matters(refs):
+        costs = [cost[ref] for ref in refs if ref in cost]
+        if not costs or room_before[refs[0]] is None:
+            return False
+        room = room_before[refs[0]]
+        fitting = [c for c in costs if c <= room]
+        if stop:
+            return bool(fitting) and sum(costs) > room
+        return sum(fitting) > room
+
+    return chosen, order_matters
+
+
+def _equal_shares(fundable, ballots, budget, voters):
+    """Run equal shares with add1; return the reasons and a test of whether a tie's order matters.
+
+    The ranking only breaks ties between equal ρ, so the order of tied items cannot matter
+    unless a run met two of them at an equal ρ. Then every other order is tried, from the
+    first run that met them, for ties of up to ``MES_ORDERS_TRIED`` items; a larger tie met
+    that way is taken to matter.
+    """
+    if not fundable:
+        return {}, lambda refs: False
+    shares = _EqualShares(fundable, ballots, budget, voters)
+    first = shares.outcome(list(range(len(fundable))))
+    number = {item.ref: index for index, item in enumerate(fundable)}
+
+    @cache
+    def order_matters(refs):
+        tied = [number[ref] for ref in refs if ref in number]
+        met = [extra for pair, extra in first.met.items() if pair <= set(tied)]
+        if not met:
+            return False
+        if len(tied) > MES_ORDERS_TRIED:
+            return True
+        start = min(met)
+        previous = [chosen for extra, chosen in first.runs if extra < start]
+        for order in islice(permutations(tied), 1, None):
+            priority = list(range(len(fundable)))
+            for project, place in zip(order, tied, strict=True):
+                priority[project] = place
+            again = shares.outcome(
+                priority, start=start, previous=previous[-1] if previous else None
+            )
+            if again.funded != first.funded:
+                return True
+        return False
+
+    chosen = {
+        item.ref: "funded" if index in first.funded else "not_affordable"
+        for index, item in enumerate(fundable)
+    }
+    return chosen, order_matters
+
+
+@dataclass
+class _Outcome:
+    """What add1 funded, and what a rerun in another order of ties needs to know."""
+
+    funded: frozenset[int]
+    met: dict[frozenset[int], int]  # pairs of projects met at an equal ρ: first extra budget
+    runs: list[tuple[int, frozenset[int]]]  # extra budget per voter of each run: its choice
+
+
+@dataclass
+class _Round:
+    """What a run knows after choosing one more project, for later runs to start from."""
+
+    limit: float  # the extra budget per voter up to which all comparisons so far hold
+    chosen: int  # how many projects are chosen
+    patterns: int  # how many patterns have a budget
+    bound: dict[int, tuple[float, float]]  # a lower bound of ρ for the open projects
+
+
+@dataclass
+class _Path:
+    """The last run: where it was made, its rounds and the budgets it left."""
+
+    extra: int = 0
+    chosen: list[int] = field(default_factory=list)
+    worth: dict[int, tuple[float, float]] = field(default_factory=dict)
+    rounds: list[_Round] = field(default_factory=list)
+
+
+class _EqualShares:
+    """The Method of Equal Shares over the distinct approval sets.
+
+    A voter's budget at any moment of a run depends only on which of the projects chosen so
+    far they approve, so voters are handled in classes: one per pattern (approval set
+    masked by the chosen set, as bits), with the number of voters of each pattern among a
+    project's supporters counted once from the distinct approval sets and kept for reuse.
+    Amounts are floats; two amounts within ``TOLERANCE`` of each other count as equal, and
+    the money that decides feasibility is summed exactly in Decimal.
+
+    The add1 completion reruns the method with one more yuan per voter each time. Every
+    amount of a run is affine in that extra budget (a value and a slope per yuan), so each
+    comparison tells how far the extra budget could grow with it coming out the same. Up to
+    the nearest such point the outcome cannot change: add1 jumps straight to the next whole
+    yuan at which it might, and a run starts from the last of the previous run's rounds
+    whose comparisons all still hold.
+    """
+
+    def __init__(self, fundable, ballots, budget, voters):
+        index = {item.ref: number for number, item in enumerate(fundable)}
+        self.items = fundable
+        self.costs = [float(item.cost) for item in fundable]
+        self.budget = budget
+        self.start = float(budget) / voters
+        approvals = Counter()
+        for approved, count in ballots.items():
+            if count:
+                approvals[tuple(sorted(index[ref] for ref in approved if ref in index))] += count
+        self.supporters = [{} for _ in fundable]
+        for projects, count in sorted(approvals.items()):
+            mask = sum(1 << project for project in projects)
+            for project in projects:
+                self.supporters[project][mask] = count
+        self.votes = [sum(counts.values()) for counts in self.supporters]
+        self.patterns = {}
+
+    def outcome(self, order, *, start=0, previous=None):
+        """Return the add1 outcome with ties of ρ broken by ``order`` (a rank per project).
+
+        A rerun may ``start`` at a later extra budget per voter, given the choice of the run
+        before it as ``previous``.
+        """
+        path, runs, met, extra = _Path(), [], {}, start
+        while True:
+            chosen, limit = self._run(path, extra, order, met)
+            cost = sum(self.items[project].cost for project in chosen)
+            if cost > self.budget:
+                break
+            previous = frozenset(chosen)
+            runs.append((extra, previous))
+            if math.isinf(limit) or all(
+                p in previous or item.cost > self.budget - cost for p, item in enumerate(self.items)
+            ):
+                break
+            extra = max(extra + 1, math.ceil(limit - TOLERANCE))
+        return _Outcome(funded=previous, met=met, runs=runs)
+
+    def _run(self, path, extra, order, met):
+        """Return the projects one run chooses at this extra budget per voter, and its limit.
+
+        The run takes over the rounds of the last run on ``path`` that still hold and leaves
+        its own there. Pairs of projects found at an equal ρ when one of them was chosen go
+        into ``met``.
+        """
+        shift = extra - path.extra
+        kept = 0
+        while kept < len(path.rounds) and path.rounds[kept].limit - extra > TOLERANCE:
+            kept += 1
+        rounds = [
+            replace(
+                past,
+                bound={
+                    p: (value + slope * shift, slope) for p, (value, slope) in past.bound.items()
+                },
+            )
+            for past in path.rounds[:kept]
+        ]
+        if rounds:
+            worth = {
+                pattern: (value + slope * shift, slope)
+                for pattern, (value, slope) in islice(path.worth.items(), rounds[-1].patterns)
+            }
+            chosen = path.chosen[: rounds[-1].chosen]
+            bound = dict(rounds[-1].bound)
+            reach = _Reach(extra, rounds[-1].limit)
+        else:
+            worth = {0: (self.start + extra, 1.0)}
+            chosen = []
+            bound = {p: (1 / votes, 0.0) for p, votes in enumerate(self.votes)}
+            reach = _Reach(extra, math.inf)
+        chosen_bits = sum(1 << project for project in chosen)
+        while bound:
+            best, priced = None, {}
+            for project in sorted(bound, key=lambda p: (bound[p][0], order[p])):
+                if best is not None and _less(priced[best][0], bound[project][0]):
+                    reach.note(
+                        bound[project][0], priced[best][0], bound[project][1], priced[best][1]
+                    )
+                    continue
+                price = self._price(project, chosen_bits, worth, reach)
+                if price is None:
+                    del bound[project]
+                    continue
+                priced[project] = bound[project] = price
+                if (
+                    best is None
+                    or _less(price[0], priced[best][0])
+                    or (_equal(price[0], priced[best][0]) and order[project] < order[best])
+                ):
+                    best = project
+            if best is None:
+                break
+            for project, price in priced.items():
+                if project != best:
+                    reach.note(price[0], priced[best][0], price[1], priced[best][1])
+                    if _equal(price[0], priced[best][0]):
+                        met.setdefault(frozenset((best, project)), extra)
+            del bound[best]
+            chosen.append(best)
+            _, _, pay, pay_rise, payers = priced[best]
+            for pattern in payers:
+                value, slope = worth[pattern]
+                if not _equal(value, pay):
+                    worth[pattern | 1 << best] = (value - pay, slope - pay_rise)
+            chosen_bits |= 1 << best
+            rounds.append(
+                _Round(
+                    limit=reach.limit,
+                    chosen=len(chosen),
+                    patterns=len(worth),
+                    bound={p: price[:2] for p, price in bound.items()},
+                )
+            )
+        path.extra, path.chosen, path.worth, path.rounds = extra, chosen, worth, rounds
+        return chosen, reach.limit
+
+    def _patterns(self, project, chosen_bits):
+        """Return how many of the project's supporters have each pattern of chosen projects."""
+        key = (project, chosen_bits)
+        if key not in self.patterns:
+            counts = {}
+            for mask, count in self.supporters[project].items():
+                pattern = mask & chosen_bits
+                counts[pattern] = counts.get(pattern, 0) + count
+            self.patterns[key] = counts
+        return self.patterns[key]
+
+    def _price(self, project, chosen_bits, worth, reach):
+        """Return ρ of a project (value, slope), the payment of a voter who pays it in full
+        (value, slope) and the patterns of those voters; None if its supporters cannot afford
+        it, which stays so for the rest of the run.
+        """
+        cost = self.costs[project]
+        held = sorted(
+            (*worth[pattern], count, pattern)
+            for pattern, count in self._patterns(project, chosen_bits).items()
+            if pattern in worth
+        )
+        available, rising, payers = 0.0, 0.0, 0
+        for value, slope, count, _ in held:
+            available += count * value
+            rising += count * slope
+            payers += count
+        reach.note(available, cost, rising, 0.0)
+        if _less(available, cost):
+            return None
+        short, short_worth, short_rise = 0, 0.0, 0.0
+        for value, slope, count, _ in held:
+            pay = (cost - short_worth) / payers
+            if not _less(value, pay):
+                break
+            short += 1
+            short_worth += count * value
+            short_rise += count * slope
+            payers -= count
+        pay_rise = -short_rise / payers
+        if reach.open:
+            for value, slope, _, _ in held:
+                reach.note(value, pay, slope, pay_rise)
+        full = frozenset(pattern for _, _, _, pattern in held[short:])
+        return pay / cost, pay_rise / cost, pay, pay_rise, full
+
+
+class _Reach:
+    """The extra budget per voter up to which every comparison noted comes out the same.
+
+    A run at extra budget ``at`` notes comparisons between amounts that are affine in the
+    extra budget: a value at ``at`` and a slope per yuan. Once the limit is within one yuan
+    of ``at``, the next run is at ``at + 1`` anyway and noting stops.
+    """
+
+    def __init__(self, at, limit):
+        self.at = at
+        self.limit = limit
+
+    @property
+    def open(self):
+        return self.limit - self.at > 1
+
+    def note(self, first, second, first_slope, second_slope):
+        """Note a comparison between two amounts."""
+        if not self.open:
+            return
+        value = first - second
+        slope = first_slope - second_slope
+        if value * slope < 0:
+            distance = -value / slope
+        elif slope and abs(value) <= TOLERANCE * max(abs(first), abs(second)):
+            distance = 0.0
+        else:
+            return
+        self.limit = min(self.limit, self.at + distance)
+
+
+def _equal(first, second):
+    """Return whether two float amounts are equal up to the tolerance."""
+    return abs(first - second) <= TOLERANCE * max(abs(first), abs(second))
+
+
+def _less(first, second):
+    """Return whether a float amount is less than another by more than the tolerance."""
+    return first < second and not _equal(first, second)
+
+
+def _result(rule, budget, ranked, votes, voters, refused, chosen, ties, needs_lot):
+    items, selected, total = [], [], Decimal(0)
+    for position, item in enumerate(ranked, start=1):
+        reason = refused[item.ref] or chosen[item.ref]
+        if reason == "funded":
+            total += item.cost
+            selected.append(item.ref)
+        items.append(
+            ItemResult(
+                ref=item.ref,
+                title=item.title,
+                cost=item.cost,
+                votes=votes[item.ref],
+                share=_share(votes[item.ref], voters),
+                rank=position,
+                selected=reason == "funded",
+                reason=reason,
+                running_total=total if reason == "funded" else None,
+            )
+        )
+    return Result(
+        rule=rule,
+        budget=budget,
+        items=tuple(items),
+        selected=tuple(selected),
+        total_cost=total,
+        ties=ties,
+        needs_lot=needs_lot,
+    )
+
+
+def _share(votes, voters):
+    if not voters:
+        return Decimal(0).quantize(SHARE_PLACES)
+    return (Decimal(votes) / Decimal(voters)).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _number(amount: Decimal):
+    return int(amount) if amount == amount.to_integral_value() else float(amount)

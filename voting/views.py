@@ -1,0 +1,240 @@
+import csv
+import io
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from rounds.models import Round
+
+from .exceptions import VotingError
+from .forms import BallotForm, ClosureForm, PaperCountForm, VoterForm
+from .identity import voter_key
+from .models import BallotStation, CertifiedTally
+from .pabulib import write_pb
+from .selectors import RULE_EXPLANATIONS, round_ballots_csv, round_public_results
+from .services import (
+    ballot_cast,
+    paper_count_enter,
+    station_check_open,
+    station_close,
+    voter_check_not_voted,
+    voter_record,
+)
+
+BALLOT_SALT = "weishishi.ballot"
+BALLOT_MAX_AGE = 15 * 60  # a voter has a quarter of an hour to fill in the ballot
+
+
+class OfficerStationMixin(LoginRequiredMixin):
+    """Find the station in the URL among those the signed-in officer is assigned to."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.station = get_object_or_404(
+            BallotStation.objects.select_related("round").filter(officers=request.user).distinct(),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, template, **context):
+        return render(self.request, template, {"station": self.station, **context})
+
+
+class StationListView(LoginRequiredMixin, ListView):
+    template_name = "voting/station_list.html"
+    context_object_name = "stations"
+
+    def get_queryset(self):
+        return (
+            BallotStation.objects.filter(officers=self.request.user)
+            .select_related("round", "closure")
+            .distinct()
+            .order_by("-round__year", "name")
+        )
+
+
+class StationDeskView(OfficerStationMixin, View):
+    """The officer's desk: record a voter, then hand the tablet over or give a paper ballot."""
+
+    def get(self, request, pk):
+        return self.desk(VoterForm())
+
+    def desk(self, form):
+        try:
+            station_check_open(station=self.station, officer=self.request.user)
+            closed_reason = None
+        except VotingError as refusal:
+            closed_reason = str(refusal)
+        return self.render("voting/desk.html", form=form, closed_reason=closed_reason)
+
+    def post(self, request, pk):
+        form = VoterForm(request.POST)
+        if not form.is_valid():
+            return self.desk(form)
+        data = form.cleaned_data
+        key = voter_key(self.station.round, data["document_type"], data["document_number"])
+        try:
+            station_check_open(station=self.station, officer=request.user)
+            voter_check_not_voted(round=self.station.round, voter_key=key)
+            if self.station.mode == BallotStation.Mode.PAPER:
+                voter_record(
+                    station=self.station,
+                    officer=request.user,
+                    relation=data["relation"],
+                    voter_key=key,
+                )
+                messages.success(request, _("已登记,请发给这位居民一张纸质选票。"))
+                return redirect("voting:desk", pk=self.station.pk)
+        except VotingError as refusal:
+            form.add_error(None, str(refusal))
+            return self.desk(form)
+        token = signing.dumps(
+            {"key": key, "relation": data["relation"], "station": self.station.pk}, salt=BALLOT_SALT
+        )
+        return self.render(
+            "voting/ballot.html",
+            form=BallotForm(round=self.station.round, initial={"token": token}),
+        )
+
+
+class BallotView(OfficerStationMixin, View):
+    """The voter ticks the projects and submits; the mark and the ballot are written together."""
+
+    def post(self, request, pk):
+        form = BallotForm(request.POST, round=self.station.round)
+        if not form.is_valid():
+            return self.render("voting/ballot.html", form=form)
+        try:
+            voter = signing.loads(
+                form.cleaned_data["token"], salt=BALLOT_SALT, max_age=BALLOT_MAX_AGE
+            )
+        except signing.BadSignature:
+            voter = None
+        if voter is None or voter["station"] != self.station.pk:
+            messages.error(request, _("选票已超时或无效,请工作人员重新登记。"))
+            return redirect("voting:desk", pk=self.station.pk)
+        try:
+            ballot_cast(
+                station=self.station,
+                officer=request.user,
+                relation=voter["relation"],
+                voter_key=voter["key"],
+                refs=form.cleaned_data["items"],
+            )
+        except VotingError as refusal:
+            messages.error(request, str(refusal))
+            return redirect("voting:desk", pk=self.station.pk)
+        return self.render("voting/ballot_cast.html")
+
+
+class PaperCountView(OfficerStationMixin, View):
+    def get(self, request, pk):
+        return self.render("voting/paper_count.html", form=PaperCountForm())
+
+    def post(self, request, pk):
+        form = PaperCountForm(request.POST)
+        if form.is_valid():
+            try:
+                paper_count_enter(
+                    station=self.station, officer=request.user, lines=form.cleaned_data["lines"]
+                )
+            except VotingError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(
+                    request, _("已保存您的录入。两名工作人员都录入后即可核对并关闭投票站。")
+                )
+                return redirect("voting:desk", pk=self.station.pk)
+        return self.render("voting/paper_count.html", form=form)
+
+
+class StationCloseView(OfficerStationMixin, View):
+    def get(self, request, pk):
+        return self.render("voting/close.html", form=ClosureForm(station=self.station))
+
+    def post(self, request, pk):
+        form = ClosureForm(request.POST, station=self.station)
+        if form.is_valid():
+            try:
+                station_close(station=self.station, actor=request.user, **form.cleaned_data)
+            except VotingError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, _("投票站已关闭,点票记录已保存。"))
+                return redirect("voting:stations")
+        return self.render("voting/close.html", form=form)
+
+
+class RoundResultsView(DetailView):
+    """The public results: station progress while counting, the certified result after."""
+
+    model = Round
+    template_name = "voting/results.html"
+    context_object_name = "round"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            results=round_public_results(self.object),
+            rule_explanation=RULE_EXPLANATIONS[self.object.tally_rule],
+            **kwargs,
+        )
+
+
+def _certified_round(pk):
+    round = get_object_or_404(Round, pk=pk)
+    if not CertifiedTally.objects.filter(round=round).exists():
+        raise Http404
+    return round
+
+
+def _download(content, filename, content_type):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def results_csv(request, pk):
+    """The certified ranking as CSV: rank, ref, title, cost, votes, running total, selected."""
+    round = _certified_round(pk)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["rank", "ref", "title", "cost", "votes", "share", "running_total", "selected", "reason"]
+    )
+    for item in round.certified_tally.result["items"]:
+        writer.writerow(
+            [
+                item["rank"],
+                item["ref"],
+                item["title"],
+                item["cost"],
+                item["votes"],
+                item["share"],
+                item["running_total"] or "",
+                "yes" if item["selected"] else "no",
+                item["reason"],
+            ]
+        )
+    return _download(out.getvalue(), f"round-{round.pk}-results.csv", "text/csv; charset=utf-8")
+
+
+def ballots_csv(request, pk):
+    """Every ballot, anonymised and sorted: its SHA-256 is the certified inputs digest."""
+    round = _certified_round(pk)
+    return _download(
+        round_ballots_csv(round), f"round-{round.pk}-ballots.csv", "text/csv; charset=utf-8"
+    )
+
+
+def round_pb(request, pk):
+    """The round in Pabulib's .pb format, for researchers."""
+    round = _certified_round(pk)
+    return _download(write_pb(round), f"round-{round.pk}.pb", "text/plain; charset=utf-8")
