@@ -90,7 +90,10 @@ class VoterMark(models.Model):
     whichever station or channel, whatever the timing.
     """
 
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="voter_marks")
+    # No index of its own: the unique (round, voter_key) index serves lookups by round.
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="voter_marks", db_index=False
+    )
     voter_key = models.CharField(max_length=64)
     station = models.ForeignKey(BallotStation, on_delete=models.PROTECT, related_name="voter_marks")
     relation = models.CharField(_("与社区的关系"), max_length=10, choices=Relation)
@@ -116,7 +119,10 @@ class Ballot(models.Model):
         INVALID = "invalid", _("无效")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="ballots")
+    # No index of its own: the (round, station) index serves lookups by round.
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="ballots", db_index=False
+    )
     station = models.ForeignKey(BallotStation, on_delete=models.PROTECT, related_name="ballots")
     kind = models.CharField(_("类型"), max_length=10, choices=Kind, default=Kind.VALID)
     items = models.ManyToManyField(BallotItem, through="BallotChoice", related_name="ballots")
@@ -134,11 +140,11 @@ class BallotChoice(models.Model):
     """An item ticked on a ballot; keyed by (ballot, item), so no sequence reveals the order."""
 
     pk = models.CompositePrimaryKey("ballot", "item")
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="choices")
+    # The primary key (ballot, item) serves lookups by ballot; item has its own index.
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="choices", db_index=False
+    )
     item = models.ForeignKey(BallotItem, on_delete=models.PROTECT, related_name="choices")
-
-    class Meta:
-        indexes = [models.Index(fields=["item"])]
 
     def __str__(self):
         return f"{self.ballot_id}: {self.item_id}"

@@ -3,7 +3,6 @@ import unicodedata
 from itertools import zip_longest
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,15 +47,23 @@ def digest(lines):
     return hashlib.sha256("".join(f"{line}\n" for line in lines).encode()).hexdigest()
 
 
-def station_check_open(*, station, officer, now=None):
-    """Raise VotingError unless ``officer`` may record votes at ``station`` right now."""
+def officer_duty_days(station, officer):
+    """Return the days ``officer`` is assigned to ``station``; None stands for every day."""
+    return {
+        assignment.day
+        for assignment in StationOfficer.objects.filter(station=station, user=officer)
+    }
+
+
+def station_check_open(*, station, duty_days, now=None):
+    """Raise VotingError unless an officer on duty ``duty_days`` may record votes at ``station`` now.
+
+    ``duty_days`` are the officer's days at the station, as ``officer_duty_days`` returns them.
+    """
     now = timezone.localtime(now)
     if station.round.stage != Stage.VOTING:
         raise VotingError(_("本轮不在居民投票阶段。"))
-    on_duty = StationOfficer.objects.filter(station=station, user=officer).filter(
-        Q(day__isnull=True) | Q(day=now.date())
-    )
-    if not on_duty.exists():
+    if None not in duty_days and now.date() not in duty_days:
         raise VotingError(_("您今天不是「%(station)s」的值班工作人员。") % {"station": station})
     if hasattr(station, "closure"):
         raise VotingError(_("「%(station)s」已经关闭计票。") % {"station": station})
@@ -84,15 +91,19 @@ def voter_check_not_voted(*, round, voter_key):
 
 
 def _mark(*, station, relation, voter_key, now):
+    """Write the voter's mark; the caller's transaction ends with the VotingError if it is taken.
+
+    No savepoint: both callers are atomic and let the error out, so the failed insert is
+    rolled back with everything else.
+    """
     try:
-        with transaction.atomic():
-            return VoterMark.objects.create(
-                round=station.round,
-                station=station,
-                voter_key=voter_key,
-                relation=relation,
-                day=timezone.localdate(now),
-            )
+        return VoterMark.objects.create(
+            round=station.round,
+            station=station,
+            voter_key=voter_key,
+            relation=relation,
+            day=timezone.localdate(now),
+        )
     except IntegrityError:
         raise VotingError(_("该证件本轮已经投过票,每人只能投一次。")) from None
 
@@ -101,7 +112,7 @@ def _mark(*, station, relation, voter_key, now):
 def voter_record(*, station, officer, relation, voter_key, now=None):
     """Record at a paper station that a voter received a ballot; return the mark."""
     station = _lock_station(station)
-    station_check_open(station=station, officer=officer, now=now)
+    station_check_open(station=station, duty_days=officer_duty_days(station, officer), now=now)
     if station.mode != BallotStation.Mode.PAPER:
         raise VotingError(_("平板投票站的投票人在提交选票时一并登记。"))
     return _mark(station=station, relation=relation, voter_key=voter_key, now=now)
@@ -129,8 +140,17 @@ def check_choices(round, refs=(), *, numbers=()):
 
 
 def _lock_station(station):
-    """Lock the station's row, so a ballot and the station's closing never interleave."""
-    return BallotStation.objects.select_for_update().select_related("round").get(pk=station.pk)
+    """Lock the station's row, so a ballot and the station's closing never interleave.
+
+    Only the station's row: ballots at other stations of the round go on meanwhile. The
+    round cannot leave `voting` while this station is open (its guard wants every station
+    closed), and closing takes this same lock.
+    """
+    return (
+        BallotStation.objects.select_for_update(of=("self",))
+        .select_related("round", "closure")
+        .get(pk=station.pk)
+    )
 
 
 @transaction.atomic
@@ -141,7 +161,7 @@ def ballot_cast(*, station, officer, relation, voter_key, refs, now=None):
     constraint and records nothing.
     """
     station = _lock_station(station)
-    station_check_open(station=station, officer=officer, now=now)
+    station_check_open(station=station, duty_days=officer_duty_days(station, officer), now=now)
     if station.mode != BallotStation.Mode.TABLET:
         raise VotingError(_("纸质投票站不能在平板上投票。"))
     items = check_choices(station.round, refs)

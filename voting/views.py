@@ -16,7 +16,7 @@ from rounds.models import Round
 from .exceptions import VotingError
 from .forms import BallotForm, ClosureForm, PaperCountForm, VoterForm
 from .identity import voter_key
-from .models import BallotStation, CertifiedTally
+from .models import BallotStation, CertifiedTally, StationOfficer
 from .pabulib import write_pb
 from .selectors import RULE_EXPLANATIONS, round_ballots_csv, round_public_results
 from .services import (
@@ -33,15 +33,24 @@ BALLOT_MAX_AGE = 15 * 60  # a voter has a quarter of an hour to fill in the ball
 
 
 class OfficerStationMixin(LoginRequiredMixin):
-    """Find the station in the URL among those the signed-in officer is assigned to."""
+    """Find the station in the URL among those the signed-in officer is assigned to.
+
+    One query: the officer's assignments there (one a day, or one for every day), each with
+    the station, its round and its closure, if any.
+    """
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.station = get_object_or_404(
-            BallotStation.objects.select_related("round").filter(officers=request.user).distinct(),
-            pk=kwargs["pk"],
+        assignments = list(
+            StationOfficer.objects.filter(station=kwargs["pk"], user=request.user).select_related(
+                "station__round", "station__closure"
+            )
         )
+        if not assignments:
+            raise Http404
+        self.station = assignments[0].station
+        self.duty_days = {assignment.day for assignment in assignments}
         return super().dispatch(request, *args, **kwargs)
 
     def render(self, template, **context):
@@ -69,7 +78,7 @@ class StationDeskView(OfficerStationMixin, View):
 
     def desk(self, form):
         try:
-            station_check_open(station=self.station, officer=self.request.user)
+            station_check_open(station=self.station, duty_days=self.duty_days)
             closed_reason = None
         except VotingError as refusal:
             closed_reason = str(refusal)
@@ -82,7 +91,7 @@ class StationDeskView(OfficerStationMixin, View):
         data = form.cleaned_data
         key = voter_key(self.station.round, data["document_type"], data["document_number"])
         try:
-            station_check_open(station=self.station, officer=request.user)
+            station_check_open(station=self.station, duty_days=self.duty_days)
             voter_check_not_voted(round=self.station.round, voter_key=key)
             if self.station.mode == BallotStation.Mode.PAPER:
                 voter_record(
@@ -106,7 +115,11 @@ class StationDeskView(OfficerStationMixin, View):
 
 
 class BallotView(OfficerStationMixin, View):
-    """The voter ticks the projects and submits; the mark and the ballot are written together."""
+    """The voter ticks the projects and submits; the mark and the ballot are written together.
+
+    The thank-you page is also the desk for the next voter, so the officer takes the tablet
+    back and goes on without another page load.
+    """
 
     def post(self, request, pk):
         form = BallotForm(request.POST, round=self.station.round)
@@ -132,7 +145,7 @@ class BallotView(OfficerStationMixin, View):
         except VotingError as refusal:
             messages.error(request, str(refusal))
             return redirect("voting:desk", pk=self.station.pk)
-        return self.render("voting/ballot_cast.html")
+        return self.render("voting/ballot_cast.html", form=VoterForm())
 
 
 class PaperCountView(OfficerStationMixin, View):

@@ -129,6 +129,16 @@ def test_submitted_ticks_make_one_ballot_and_a_thank_you(client, station, office
     assert VoterMark.objects.get().station == station
 
 
+def test_thank_you_page_is_the_empty_desk_for_the_next_voter(client, station, officer):
+    page = vote(client, station, ["1"]).content.decode()
+
+    assert "请将平板交还工作人员" in page
+    assert "下一位投票人" in page
+    assert 'name="document_number"' in page
+    assert NUMBER not in page
+    assert 'name="items"' not in page
+
+
 def test_same_document_again_is_refused_at_the_desk(client, station, officer):
     vote(client, station, ["1"])
 
