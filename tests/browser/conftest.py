@@ -1,6 +1,9 @@
 """Browser fixtures: one Debian Chromium per test session, a fresh phone-sized page per test."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -46,3 +49,10 @@ def phone(browser):
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def negative_list(transactional_db):
+    """The seven 七不入 reasons, which a migration loads and each live-server test's flush empties."""
+    migration = importlib.import_module("proposals.migrations.0002_negative_list")
+    migration.load_negative_list(apps, schema_editor=None)

@@ -15,11 +15,9 @@ from tests.factories import CommunityFactory, RoundFactory, complete_plan, staff
 
 TRACKING_CODE = re.compile(r"WS-\d{4}-\d{4}")
 
-# serialized_rollback: the seven 七不入 reasons, loaded by a migration, survive the flush
-# that ends every transactional test.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 TITLE = "在3栋楼下加装休闲座椅"

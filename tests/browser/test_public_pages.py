@@ -10,7 +10,10 @@ from tests.factories import CommunityFactory, RoundFactory, complete_plan, staff
 
 EIGHT_STEPS = [str(stage.label) for stage in Stage if stage != Stage.CLOSED]
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def test_resident_on_phone_follows_round_from_home_and_sees_timeline(live_server, phone):

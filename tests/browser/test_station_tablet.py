@@ -14,11 +14,9 @@ from tests.browser.support import ARTIFACTS, fits_phone_width, watch_for_problem
 from tests.factories import RoundFactory, UserFactory, put_at
 from voting.models import Ballot, BallotChoice, BallotStation, StationOfficer, VoterMark
 
-# serialized_rollback: the seven 七不入 reasons, loaded by a migration, survive the flush
-# that ends every transactional test.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 # An iPad Air held upright: what the stations hand to voters.
