@@ -12,7 +12,7 @@ FIND_PYTHON := for v in 3.14 3.13 3.12; do \
 	    if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 	      echo $$c; exit 0; fi; done; done
 
-.PHONY: run test system-packages messages clean
+.PHONY: run test bench system-packages messages clean
 
 $(PY):
 	@python=$$($(FIND_PYTHON)); \
@@ -45,6 +45,12 @@ run: $(VENV)/.run-installed
 
 test: $(VENV)/.test-installed
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Speed targets (bench/README.md): needs PostgreSQL, uses its own database weishishi_bench.
+bench: $(VENV)/.run-installed
+	$(PY) bench/tally_bench.py
+	$(PY) bench/stations_bench.py
+	$(PY) bench/results_bench.py
 
 messages: $(VENV)/.run-installed
 	DJANGO_DEBUG=true $(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*'

@@ -1,2 +1,6 @@
 class VotingError(Exception):
     """A refused step at a ballot station or in the count; the message is shown as it is."""
+
+
+class ChoicesError(VotingError):
+    """The ticks on a ballot are not a valid choice: none, too many, or not in the library."""

@@ -58,10 +58,11 @@ class BallotBoxes(forms.CheckboxSelectMultiple):
 
 
 class BallotForm(forms.Form):
-    """The voter's own screen: tick between 1 and K projects of the library.
+    """The voter's own screen: tick between 1 and K projects of the station's library.
 
-    Whether the ticked refs are items of the library is checked where the ballot is cast
-    (``ballot_cast``); the form checks only what the voter can get wrong, the number of ticks.
+    Whether the ticks make a valid choice is checked where the ballot is cast
+    (``ballot_cast``), which reads the library under the station's lock; the library is read
+    here only to draw the page.
     """
 
     items = forms.Field(
@@ -71,28 +72,18 @@ class BallotForm(forms.Form):
     )
     token = forms.CharField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, round, **kwargs):
+    def __init__(self, *args, station, **kwargs):
         super().__init__(*args, **kwargs)
-        self.round = round
+        self.station = station
         self.fields["items"].widget.choices = self.library  # read only when the page is drawn
 
     def library(self):
         """(ref, label) of every item on the ballot, in ballot order."""
+        items = self.station.round.ballot_items.order_by("number")
         return [
             (ref, f"{number}. {title}({yuan(cost)})")
-            for ref, number, title, cost in self.round.ballot_items.order_by("number").values_list(
-                "ref", "number", "title", "cost"
-            )
+            for ref, number, title, cost in items.values_list("ref", "number", "title", "cost")
         ]
-
-    def clean_items(self):
-        items = self.cleaned_data["items"]
-        if len(items) > self.round.max_choices:
-            raise ValidationError(
-                _("最多选择%(max)d个项目,您选择了%(count)d个。")
-                % {"max": self.round.max_choices, "count": len(items)}
-            )
-        return items
 
 
 class PaperCountForm(forms.Form):

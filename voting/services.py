@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from proposals.services import proposals_record_vote
 from rounds.models import Stage, TallyRule
 
-from .exceptions import VotingError
+from .exceptions import ChoicesError, VotingError
 from .models import (
     Ballot,
     BallotChoice,
@@ -121,12 +121,14 @@ def voter_record(*, station, officer, relation, voter_key, now=None):
 def check_choices(round, refs=(), *, numbers=()):
     """Return the ballot items named by ``refs`` (tablet) or ``numbers`` (paper).
 
-    Raise VotingError unless they are between 1 and K distinct items of the round's library.
+    Raise ChoicesError unless they are between 1 and K distinct items of the round's library.
     """
     names = list(refs or numbers)
-    if not 1 <= len(set(names)) <= round.max_choices:
-        raise VotingError(
-            _("请选择1到%(max)d个项目,您选择了%(count)d个。")
+    if not names:
+        raise ChoicesError(_("请至少选择1个项目。"))
+    if len(set(names)) > round.max_choices:
+        raise ChoicesError(
+            _("最多选择%(max)d个项目,您选择了%(count)d个。")
             % {"max": round.max_choices, "count": len(set(names))}
         )
     items = list(
@@ -135,7 +137,7 @@ def check_choices(round, refs=(), *, numbers=()):
         else round.ballot_items.filter(number__in=names)
     )
     if len(items) != len(names):
-        raise VotingError(_("选票上有不属于本轮项目库的项目,或同一项目选了两次。"))
+        raise ChoicesError(_("选票上有不属于本轮项目库的项目,或同一项目选了两次。"))
     return items
 
 

@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView
 
 from rounds.models import Round
 
-from .exceptions import VotingError
+from .exceptions import ChoicesError, VotingError
 from .forms import BallotForm, ClosureForm, PaperCountForm, VoterForm
 from .identity import voter_key
 from .models import BallotStation, CertifiedTally, StationOfficer
@@ -33,17 +33,22 @@ BALLOT_MAX_AGE = 15 * 60  # a voter has a quarter of an hour to fill in the ball
 
 
 class OfficerStationMixin(LoginRequiredMixin):
-    """Find the station in the URL among those the signed-in officer is assigned to.
-
-    One query: the officer's assignments there (one a day, or one for every day), each with
-    the station, its round and its closure, if any.
-    """
+    """Find the station in the URL among those the signed-in officer is assigned to."""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
+        self.find_station(kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def find_station(self, pk):
+        """Set the station and the officer's duty days there (None: every day), or raise 404.
+
+        One query: the officer's assignments there (one a day, or one for every day), each
+        with the station, its round and its closure, if any.
+        """
         assignments = list(
-            StationOfficer.objects.filter(station=kwargs["pk"], user=request.user).select_related(
+            StationOfficer.objects.filter(station=pk, user=self.request.user).select_related(
                 "station__round", "station__closure"
             )
         )
@@ -51,7 +56,6 @@ class OfficerStationMixin(LoginRequiredMixin):
             raise Http404
         self.station = assignments[0].station
         self.duty_days = {assignment.day for assignment in assignments}
-        return super().dispatch(request, *args, **kwargs)
 
     def render(self, template, **context):
         return render(self.request, template, {"station": self.station, **context})
@@ -110,7 +114,7 @@ class StationDeskView(OfficerStationMixin, View):
         )
         return self.render(
             "voting/ballot.html",
-            form=BallotForm(round=self.station.round, initial={"token": token}),
+            form=BallotForm(station=self.station, initial={"token": token}),
         )
 
 
@@ -121,31 +125,41 @@ class BallotView(OfficerStationMixin, View):
     back and goes on without another page load.
     """
 
+    def find_station(self, pk):
+        """Only the station: ``ballot_cast`` reads it again, locked, with its round and closure."""
+        self.station = BallotStation.objects.filter(pk=pk, officers=self.request.user).first()
+        if self.station is None:
+            raise Http404
+
     def post(self, request, pk):
-        form = BallotForm(request.POST, round=self.station.round)
-        if not form.is_valid():
-            return self.render("voting/ballot.html", form=form)
-        try:
-            voter = signing.loads(
-                form.cleaned_data["token"], salt=BALLOT_SALT, max_age=BALLOT_MAX_AGE
-            )
-        except signing.BadSignature:
-            voter = None
-        if voter is None or voter["station"] != self.station.pk:
-            messages.error(request, _("选票已超时或无效,请工作人员重新登记。"))
-            return redirect("voting:desk", pk=self.station.pk)
-        try:
-            ballot_cast(
-                station=self.station,
-                officer=request.user,
-                relation=voter["relation"],
-                voter_key=voter["key"],
-                refs=form.cleaned_data["items"],
-            )
-        except VotingError as refusal:
-            messages.error(request, str(refusal))
-            return redirect("voting:desk", pk=self.station.pk)
-        return self.render("voting/ballot_cast.html", form=VoterForm())
+        form = BallotForm(request.POST, station=self.station)
+        if form.is_valid():
+            try:
+                voter = signing.loads(
+                    form.cleaned_data["token"], salt=BALLOT_SALT, max_age=BALLOT_MAX_AGE
+                )
+            except signing.BadSignature:
+                voter = None
+            if voter is None or voter["station"] != self.station.pk:
+                messages.error(request, _("选票已超时或无效,请工作人员重新登记。"))
+                return redirect("voting:desk", pk=self.station.pk)
+            try:
+                ballot = ballot_cast(
+                    station=self.station,
+                    officer=request.user,
+                    relation=voter["relation"],
+                    voter_key=voter["key"],
+                    refs=form.cleaned_data["items"],
+                )
+            except ChoicesError as refusal:  # the voter can put it right: ticks kept
+                form.add_error("items", str(refusal))
+            except VotingError as refusal:
+                messages.error(request, str(refusal))
+                return redirect("voting:desk", pk=self.station.pk)
+            else:
+                self.station = ballot.station  # as read under the lock, with its round
+                return self.render("voting/ballot_cast.html", form=VoterForm())
+        return self.render("voting/ballot.html", form=form)
 
 
 class PaperCountView(OfficerStationMixin, View):

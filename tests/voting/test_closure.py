@@ -11,7 +11,6 @@ from rounds.models import Stage
 from tests.factories import (
     BallotItemFactory,
     BallotStationFactory,
-    RoundFactory,
     cast,
     during_opening,
     id_card_number,
@@ -27,13 +26,6 @@ from voting.services import paper_count_enter, station_close, voter_record
 pytestmark = pytest.mark.django_db
 
 OBSERVERS = "提议人 王**\n居民代表 李**"
-
-
-@pytest.fixture
-def round():
-    round = put_at(RoundFactory(max_choices=3), Stage.VOTING)
-    BallotItemFactory.create_batch(4, round=round)
-    return round
 
 
 @pytest.fixture
