@@ -294,7 +294,7 @@ class ServerConfig:
 
 
 # Chosen by `stations_bench.py --sweep` on 2 cores; see bench/README.md.
-BEST_SERVER = ServerConfig(workers=3, worker_class="sync")
+BEST_SERVER = ServerConfig(workers=2, worker_class="sync")
 
 
 @dataclass(frozen=True)
