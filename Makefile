@@ -40,6 +40,7 @@ system-packages:
 
 run: $(VENV)/.run-installed
 	DJANGO_DEBUG=true $(PY) manage.py migrate --verbosity 0
+	DJANGO_DEBUG=true $(PY) manage.py createcachetable
 	DJANGO_DEBUG=true $(PY) manage.py seed_demo
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -61,6 +61,7 @@ def setup():
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("createcachetable")
 
 
 def _create_database():

@@ -177,6 +177,17 @@ if not DEBUG and env_flag("DJANGO_HTTPS", True):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+CACHES = {
+    # In the database, so every worker process sees the same counts (the throttle on
+    # status-page lookups); `manage.py createcachetable` makes its table.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "weishishi_cache",
+    },
+    # Rendered fragments that are the same for every request (the station desk's form).
+    "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

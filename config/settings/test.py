@@ -20,3 +20,9 @@ STORAGES = {
 # Serve static files straight from the app and project folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The tests run in one process: a per-process cache, emptied before each test
+# (tests/conftest.py), instead of the database table every worker shares in production.
+CACHES = {
+    **CACHES,  # noqa: F405
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
