@@ -61,7 +61,7 @@ def setup():
 
     django.setup()
     call_command("migrate", verbosity=0)
-    call_command("createcachetable")
+    call_command("createcachetable", verbosity=0)
 
 
 def _create_database():

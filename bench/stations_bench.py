@@ -257,22 +257,11 @@ def database_check(round):
 
     from voting.models import Ballot, VoterMark
 
-    marks = Counter(
-        dict(
-            VoterMark.objects.filter(round=round)
-            .values_list("station")
-            .annotate(n=Count("pk"))
-            .values_list("station", "n")
-        )
-    )
-    ballots = Counter(
-        dict(
-            Ballot.objects.filter(round=round)
-            .values_list("station")
-            .annotate(n=Count("pk"))
-            .values_list("station", "n")
-        )
-    )
+    def per_station(model):
+        counts = model.objects.filter(round=round).values_list("station").annotate(n=Count("pk"))
+        return Counter(dict(counts.values_list("station", "n")))
+
+    marks, ballots = per_station(VoterMark), per_station(Ballot)
     differing = [pk for pk in marks | ballots if marks[pk] != ballots[pk]]
     return marks.total(), ballots.total(), differing
 
