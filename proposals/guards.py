@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rounds.models import Stage
+from rounds.wording import listing
 from rounds.workflow import guard
 
 from .models import OPEN_STATUSES
@@ -28,7 +29,7 @@ def every_proposal_has_an_outcome(round):
             len(open_codes),
         ) % {
             "count": len(open_codes),
-            "codes": "、".join(open_codes[:10]) + ("等" if len(open_codes) > 10 else ""),
+            "codes": listing(open_codes[:10]) + (_("等") if len(open_codes) > 10 else ""),
         }
     return None
 
@@ -37,5 +38,5 @@ def every_proposal_has_an_outcome(round):
 def every_ballot_item_has_a_cost(round):
     missing = [str(item) for item in round.ballot_items.filter(cost__isnull=True)]
     if missing:
-        return _("以下项目库条目还没有预算:%(items)s。") % {"items": "、".join(missing)}
+        return _("以下项目库条目还没有预算:%(items)s。") % {"items": listing(missing)}
     return None

@@ -19,6 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from rounds.wording import listing
+
 from .exceptions import ProposalError, ProposalImportError
 from .forms import PRIVACY_NOTICE, ProposalForm, StaffProposalForm
 from .models import Category, Relation, Source
@@ -154,8 +156,7 @@ def _column_positions(header):
             positions[name] = index
     if missing:
         raise ProposalImportError(
-            _("表头缺少这些列:%(columns)s。请使用下载的导入模板。")
-            % {"columns": "、".join(missing)}
+            _("表头缺少这些列:%(columns)s。请使用下载的导入模板。") % {"columns": listing(missing)}
         )
     return positions
 
@@ -198,7 +199,7 @@ def _problems(row_number, form, texts, allowed):
             if error.code == "invalid_choice" and name in allowed:
                 message = _("“%(value)s”不在可选范围内,可填写:%(allowed)s。") % {
                     "value": texts[name],
-                    "allowed": "、".join(allowed[name]),
+                    "allowed": listing(allowed[name]),
                 }
             else:
                 message = " ".join(error.messages)

@@ -24,6 +24,7 @@ from .models import (
 from .scopes import GEOGRAPHY, Level, can_manage_round, scoped, scoped_geography
 from .selectors import round_timeline
 from .services import plan_comment_answer, round_transition
+from .wording import listing
 from .workflow import STEPS, next_stage, previous_stage
 
 
@@ -120,7 +121,7 @@ class RoundAdminForm(forms.ModelForm):
         if community and strangers:
             raise ValidationError(
                 _("以下小区不属于%(community)s:%(names)s")
-                % {"community": community.name, "names": "、".join(c.name for c in strangers)}
+                % {"community": community.name, "names": listing(c.name for c in strangers)}
             )
         return cleaned
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from django.utils.translation import gettext as _
 
 from .models import Stage
+from .wording import listing
 
 TRANSITIONS = {
     Stage.PLAN: Stage.COLLECTION,
@@ -73,7 +74,5 @@ def plan_is_complete(round):
     if planned != set(STEPS):
         missing.append(_("全部八个阶段的计划日期"))
     if missing:
-        return _("方案尚不完整,不能开始征集项目:请填写%(fields)s。") % {
-            "fields": "、".join(missing)
-        }
+        return _("方案尚不完整,不能开始征集项目:请填写%(fields)s。") % {"fields": listing(missing)}
     return None

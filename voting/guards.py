@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from rounds.models import Stage
+from rounds.wording import listing
 from rounds.workflow import guard
 
 
@@ -16,9 +17,7 @@ def has_a_staffed_station(round):
 @guard(Stage.PUBLICITY)
 def every_station_is_closed(round):
     if open_stations := list(round.stations.filter(closure__isnull=True)):
-        return _("还有投票站没有关闭计票:%(stations)s。") % {
-            "stations": "、".join(map(str, open_stations))
-        }
+        return _("还有投票站没有关闭计票:%(stations)s。") % {"stations": listing(open_stations)}
     return None
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.models import BallotItem, Relation
 from rounds.models import Round
+from rounds.wording import listing
 
 
 class BallotStation(models.Model):
@@ -243,7 +244,7 @@ class Lot(models.Model):
         ordering = ["drawn_at"]
 
     def __str__(self):
-        return "、".join(self.order)
+        return listing(self.order)
 
 
 class CertifiedTally(models.Model):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from proposals.models import BallotItem, Category
 from rounds.models import Community, District, Round, Stage, Street, TallyRule, TieBreak
+from rounds.wording import listing
 
 from .exceptions import VotingError
 from .guards import every_station_is_closed
@@ -125,7 +126,7 @@ def _sections(text):
                     % {
                         "line": reader.line_num,
                         "section": name.upper(),
-                        "columns": "、".join(missing),
+                        "columns": listing(missing),
                     }
                 )
             continue
@@ -146,7 +147,7 @@ def _sections(text):
     if seen < len(SECTIONS):
         raise PabulibError(
             _("文件缺少 %(sections)s 部分。")
-            % {"sections": "、".join(name.upper() for name in SECTIONS[seen:])}
+            % {"sections": listing(name.upper() for name in SECTIONS[seen:])}
         )
 
 
@@ -184,13 +185,13 @@ def parse_pb(text):
             if unknown := [ref for ref in vote if ref not in projects]:
                 raise PabulibError(
                     _("第%(line)d行:选票中的项目「%(refs)s」不在 PROJECTS 部分。")
-                    % {"line": line, "refs": "、".join(unknown)}
+                    % {"line": line, "refs": listing(unknown)}
                 )
             if len(set(vote)) != len(vote):
                 raise PabulibError(_("第%(line)d行:选票重复选择了同一项目。") % {"line": line})
             votes.append(vote)
     if missing := [key for key in REQUIRED_META if not meta.get(key)]:
-        raise PabulibError(_("META 部分缺少 %(keys)s。") % {"keys": "、".join(missing)})
+        raise PabulibError(_("META 部分缺少 %(keys)s。") % {"keys": listing(missing)})
     if meta["vote_type"].lower() != "approval":
         raise PabulibError(
             _("只支持认可投票(vote_type 为 approval),此文件为「%(type)s」。")

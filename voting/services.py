@@ -8,8 +8,10 @@ from django.utils.translation import gettext as _
 
 from proposals.services import proposals_record_vote
 from rounds.models import Stage, TallyRule
+from rounds.wording import listing
 
 from .exceptions import ChoicesError, VotingError
+from .guards import every_station_is_closed
 from .models import (
     Ballot,
     BallotChoice,
@@ -253,7 +255,7 @@ def station_close(*, station, actor, officers, observers, explanation=""):
         if differing := paper_count_differences(station):
             raise VotingError(
                 _("两次录入在第%(lines)s行不一致,请核对纸质选票后修改。")
-                % {"lines": "、".join(map(str, differing))}
+                % {"lines": listing(differing)}
             )
         _store_paper_ballots(station)
     kinds = dict.fromkeys(Ballot.Kind.values, 0)
@@ -301,18 +303,15 @@ def tally_certify_check(*, round):
         raise VotingError(_("本轮不在居民投票阶段。"))
     if not round.stations.exists():
         raise VotingError(_("本轮没有投票站。"))
-    if open_stations := list(round.stations.filter(closure__isnull=True)):
-        raise VotingError(
-            _("还有投票站没有关闭计票:%(stations)s。")
-            % {"stations": "、".join(map(str, open_stations))}
-        )
+    if refusal := every_station_is_closed(round):
+        raise VotingError(refusal)
     if CertifiedTally.objects.filter(round=round).exists():
         raise VotingError(_("本轮计票结果已经确认。"))
     result = round_tally_result(round)
     if result.needs_lot:
         raise VotingError(
             _("项目 %(refs)s 票数和预算相同,且决定能否入选,请先公开抽签并记录结果。")
-            % {"refs": "、".join(result.needs_lot)}
+            % {"refs": listing(result.needs_lot)}
         )
     return result
 

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from rounds.models import TallyRule
+from rounds.wording import listing
 from voting.exceptions import VotingError
 from voting.pabulib import counted_round
 from voting.selectors import round_tally_result
@@ -48,7 +49,7 @@ def as_text(round, record):
             *_table(rows),
             "",
             _("入选项目:%(refs)s;合计 %(total)s 元")
-            % {"refs": "、".join(record["selected"]) or _("无"), "total": record["total_cost"]},
+            % {"refs": listing(record["selected"]) or _("无"), "total": record["total_cost"]},
         ]
     )
 
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         if result.needs_lot:
             self.stderr.write(
                 _("项目 %(refs)s 票数和预算相同,且决定能否入选,需要公开抽签;以下按项目库顺序暂定。")
-                % {"refs": "、".join(result.needs_lot)}
+                % {"refs": listing(result.needs_lot)}
             )
         record = as_json(result)
         if format == "json":

@@ -1,0 +1,6 @@
+from django import template
+
+from rounds.wording import listing
+
+register = template.Library()
+register.filter("listing", listing)

@@ -1,0 +1,8 @@
+"""How things read in a sentence, in the language of the request."""
+
+from django.utils.translation import pgettext
+
+
+def listing(items):
+    """Return ``items`` as a list inside a sentence: "甲、乙、丙" in Chinese, "a, b, c" in English."""
+    return pgettext("between the items of a list in a sentence", "、").join(map(str, items))
