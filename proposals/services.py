@@ -1,4 +1,5 @@
 import datetime
+import time
 
 from django.core.cache import cache
 from django.db import transaction
@@ -36,16 +37,27 @@ def address_key(address):
     return salted_hmac("weishishi.address", address or "", algorithm="sha256").hexdigest()
 
 
+def _failed_lookups(address):
+    """Return the cache key of ``address``'s wrong guesses, their count and the first one's time."""
+    key = f"failed-lookups:{address_key(address)}"
+    count, since = cache.get(key, (0, time.time()))
+    return key, count, since
+
+
 def status_lookup_refused(address):
     """Return whether ``address`` has guessed wrong too often to look up proposals for an hour."""
-    return cache.get(f"failed-lookups:{address_key(address)}", 0) >= FAILED_LOOKUPS_PER_HOUR
+    _key, count, _since = _failed_lookups(address)
+    return count >= FAILED_LOOKUPS_PER_HOUR
 
 
 def status_lookup_failed(address):
-    """Count a lookup whose code and phone did not match."""
-    key = f"failed-lookups:{address_key(address)}"
-    cache.add(key, 0, timeout=60 * 60)
-    cache.incr(key)
+    """Count a lookup whose code and phone did not match, for an hour from the first one.
+
+    The count and the time of the first wrong guess are stored together and set again with
+    what is left of the hour: the database cache's ``incr`` would restart the default timeout.
+    """
+    key, count, since = _failed_lookups(address)
+    cache.set(key, (count + 1, since), timeout=max(1, since + 60 * 60 - time.time()))
 
 
 def _require_stage(round, stage, message):

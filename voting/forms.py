@@ -45,12 +45,20 @@ class BallotBoxes(forms.CheckboxSelectMultiple):
 
     def render(self, name, value, attrs=None, renderer=None):
         ticked = set(value or ())
-        prefix = escape(self.build_attrs(self.attrs, attrs)["id"])
+        attrs = self.build_attrs(self.attrs, attrs)
+        prefix = escape(attrs.pop("id"))
+        # What Django adds for errors and help (aria-invalid, aria-describedby), on every box.
+        extra = "".join(
+            f" {escape(key)}" if value is True else f' {escape(key)}="{escape(value)}"'
+            for key, value in attrs.items()
+            if value is not False and value is not None
+        )
         return mark_safe(
             "\n".join(
                 f'<label class="ballot-choice d-flex align-items-center gap-3 border rounded p-3 '
                 f'mb-2" for="{prefix}_{index}"><input type="checkbox" name="{escape(name)}" '
-                f'value="{escape(ref)}" id="{prefix}_{index}"{" checked" if ref in ticked else ""}>'
+                f'value="{escape(ref)}" id="{prefix}_{index}"{extra}'
+                f"{' checked' if ref in ticked else ''}>"
                 f' <span class="fs-5">{escape(label)}</span></label>'
                 for index, (ref, label) in enumerate(self.choices)
             )

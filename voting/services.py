@@ -146,15 +146,13 @@ def check_choices(round, refs=(), *, numbers=()):
 def _lock_station(station):
     """Lock the station's row, so a ballot and the station's closing never interleave.
 
-    Only the station's row: ballots at other stations of the round go on meanwhile. The
-    round cannot leave `voting` while this station is open (its guard wants every station
-    closed), and closing takes this same lock.
+    Return the station read after the lock is held, with its round and closure: the
+    statement that waits for the lock sees other rows as they were when it began, so a
+    closure committed meanwhile is only visible to the next statement. Only the station's
+    row is locked: ballots at other stations of the round go on meanwhile.
     """
-    return (
-        BallotStation.objects.select_for_update(of=("self",))
-        .select_related("round", "closure")
-        .get(pk=station.pk)
-    )
+    BallotStation.objects.select_for_update().filter(pk=station.pk).values_list("pk").get()
+    return BallotStation.objects.select_related("round", "closure").get(pk=station.pk)
 
 
 @transaction.atomic

@@ -133,16 +133,11 @@ class BallotView(OfficerStationMixin, View):
 
     def post(self, request, pk):
         form = BallotForm(request.POST, station=self.station)
+        voter = self.voter(request.POST.get("token", ""))
+        if voter is None:
+            messages.error(request, _("选票已超时或无效,请工作人员重新登记。"))
+            return redirect("voting:desk", pk=self.station.pk)
         if form.is_valid():
-            try:
-                voter = signing.loads(
-                    form.cleaned_data["token"], salt=BALLOT_SALT, max_age=BALLOT_MAX_AGE
-                )
-            except signing.BadSignature:
-                voter = None
-            if voter is None or voter["station"] != self.station.pk:
-                messages.error(request, _("选票已超时或无效,请工作人员重新登记。"))
-                return redirect("voting:desk", pk=self.station.pk)
             try:
                 ballot = ballot_cast(
                     station=self.station,
@@ -160,6 +155,17 @@ class BallotView(OfficerStationMixin, View):
                 self.station = ballot.station  # as read under the lock, with its round
                 return self.render("voting/ballot_cast.html", form=VoterForm())
         return self.render("voting/ballot.html", form=form)
+
+    def voter(self, token):
+        """Return the voter the desk recorded, from the ballot's signed token.
+
+        None if the token is missing, too old, tampered with or from another station.
+        """
+        try:
+            voter = signing.loads(token, salt=BALLOT_SALT, max_age=BALLOT_MAX_AGE)
+        except signing.BadSignature:
+            return None
+        return voter if voter["station"] == self.station.pk else None
 
 
 class PaperCountView(OfficerStationMixin, View):

@@ -2,6 +2,7 @@
 
 import hashlib
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -368,3 +369,44 @@ def test_ballot_cast_while_the_station_closes_is_counted_or_refused(station, off
     closure = StationClosure.objects.get()
     assert closure.ballots_counted == station.ballots.count()
     assert closure.voters_marked == station.voter_marks.count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ballot_that_waits_for_the_closing_of_its_station_is_refused(station, officer, monkeypatch):
+    counting = threading.Event()
+    real_lines = services.station_ballot_lines
+    outcome = []
+
+    def count_slowly(station):
+        counting.set()  # the closing holds the station's lock from here to its commit
+        time.sleep(0.5)
+        return real_lines(station)
+
+    def vote():
+        try:
+            counting.wait(timeout=3)
+            cast(reloaded(station), officer, ["1"])
+            outcome.append("cast")
+        except VotingError as refused:
+            outcome.append(str(refused))
+        finally:
+            connection.close()
+
+    def close_now():
+        try:
+            close(reloaded(station), officer)
+        finally:
+            connection.close()
+
+    monkeypatch.setattr(services, "station_ballot_lines", count_slowly)
+    threads = [threading.Thread(target=close_now), threading.Thread(target=vote)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcome == ["「东区投票站」已经关闭计票。"]
+    assert StationClosure.objects.get().ballots_counted == 0
+    assert not station.ballots.exists()
+    assert not station.voter_marks.exists()

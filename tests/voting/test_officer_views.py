@@ -139,6 +139,27 @@ def test_thank_you_page_is_the_empty_desk_for_the_next_voter(client, station, of
     assert 'name="items"' not in page
 
 
+def test_next_voter_is_recorded_from_the_thank_you_page(client, station, officer):
+    page = vote(client, station, ["1"]).content.decode()
+    desk_form = re.search(r'<form method="post" action="([^"]+)"', page)
+
+    assert desk_form and desk_form.group(1) == reverse("voting:desk", args=[station.pk])
+    fields = {"relation": "lives", "document_type": "id_card", "document_number": id_card_number(7)}
+    ballot_page = client.post(desk_form.group(1), fields).content.decode()
+    assert "提交选票" in ballot_page
+    assert TOKEN.search(ballot_page)
+
+
+def test_ballot_without_its_token_sends_the_officer_back_to_the_desk(client, station, officer):
+    response = client.post(
+        reverse("voting:ballot", args=[station.pk]), {"items": ["1"]}, follow=True
+    )
+
+    assert "选票已超时或无效" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("voting:desk", args=[station.pk])
+    assert not Ballot.objects.exists()
+
+
 def test_same_document_again_is_refused_at_the_desk(client, station, officer):
     vote(client, station, ["1"])
 
