@@ -146,13 +146,16 @@ def check_choices(round, refs=(), *, numbers=()):
 def _lock_station(station):
     """Lock the station's row, so a ballot and the station's closing never interleave.
 
-    Return the station read after the lock is held, with its round and closure: the
-    statement that waits for the lock sees other rows as they were when it began, so a
-    closure committed meanwhile is only visible to the next statement. Only the station's
-    row is locked: ballots at other stations of the round go on meanwhile.
+    Return the station with its round. Its closure is left to be read when it is asked
+    for: the statement that waits for the lock sees other rows as they were when it began,
+    so a closure committed meanwhile is only visible to a later statement. Only the
+    station's row is locked: ballots at other stations of the round go on meanwhile.
     """
-    BallotStation.objects.select_for_update().filter(pk=station.pk).values_list("pk").get()
-    return BallotStation.objects.select_related("round", "closure").get(pk=station.pk)
+    return (
+        BallotStation.objects.select_for_update(of=("self",))
+        .select_related("round")
+        .get(pk=station.pk)
+    )
 
 
 @transaction.atomic
