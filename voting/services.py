@@ -113,8 +113,7 @@ def _mark(*, station, relation, voter_key, now):
 @transaction.atomic
 def voter_record(*, station, officer, relation, voter_key, now=None):
     """Record at a paper station that a voter received a ballot; return the mark."""
-    station = _lock_station(station)
-    station_check_open(station=station, duty_days=officer_duty_days(station, officer), now=now)
+    station = _lock_open_station(station, officer, now)
     if station.mode != BallotStation.Mode.PAPER:
         raise VotingError(_("平板投票站的投票人在提交选票时一并登记。"))
     return _mark(station=station, relation=relation, voter_key=voter_key, now=now)
@@ -158,6 +157,13 @@ def _lock_station(station):
     )
 
 
+def _lock_open_station(station, officer, now):
+    """Lock ``station`` and return it, as long as ``officer`` may record votes there now."""
+    station = _lock_station(station)
+    station_check_open(station=station, duty_days=officer_duty_days(station, officer), now=now)
+    return station
+
+
 @transaction.atomic
 def ballot_cast(*, station, officer, relation, voter_key, refs, now=None):
     """Record a tablet voter and their secret ballot in one transaction; return the ballot.
@@ -165,8 +171,7 @@ def ballot_cast(*, station, officer, relation, voter_key, refs, now=None):
     A second vote by the same person, at any station, fails on the register's unique
     constraint and records nothing.
     """
-    station = _lock_station(station)
-    station_check_open(station=station, duty_days=officer_duty_days(station, officer), now=now)
+    station = _lock_open_station(station, officer, now)
     if station.mode != BallotStation.Mode.TABLET:
         raise VotingError(_("纸质投票站不能在平板上投票。"))
     items = check_choices(station.round, refs)
