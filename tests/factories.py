@@ -1,9 +1,11 @@
 import datetime
 import hashlib
+import threading
 from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from proposals.models import BallotItem, Category, Proposal, Relation
 from rounds.models import (
@@ -323,3 +325,19 @@ def cast(station, officer, refs, voter=1, now=None):
         refs=refs,
         now=now or during_opening(station),
     )
+
+
+def run_together(*calls):
+    """Run each call in a thread of its own, with its own database connection; wait for all."""
+
+    def on_own_connection(call):
+        try:
+            call()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=on_own_connection, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

@@ -12,15 +12,20 @@ from tests.factories import ProposalFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_lookups_stop_after_too_many_wrong_guesses_even_with_the_right_phone(client):
-    proposal = ProposalFactory(phone="13812345678")
+def right_phone_after_too_many_wrong_guesses(client, proposal):
+    """Guess the phone wrong as often as allowed, then give the right one; return that page."""
     url = reverse("proposals:status")
     for guess in range(FAILED_LOOKUPS_PER_HOUR):
         client.post(url, {"tracking_code": proposal.tracking_code, "phone": f"1390000{guess:04d}"})
-
-    page = client.post(
+    return client.post(
         url, {"tracking_code": proposal.tracking_code, "phone": "13812345678"}
     ).content.decode()
+
+
+def test_lookups_stop_after_too_many_wrong_guesses_even_with_the_right_phone(client):
+    proposal = ProposalFactory(phone="13812345678")
+
+    page = right_phone_after_too_many_wrong_guesses(client, proposal)
 
     assert "查询失败次数过多" in page
     assert proposal.title not in page
@@ -36,13 +41,8 @@ def test_wrong_guesses_keep_counting_for_an_hour_in_the_shared_database_cache(cl
     }
     call_command("createcachetable", verbosity=0)
     proposal = ProposalFactory(phone="13812345678")
-    url = reverse("proposals:status")
-    for guess in range(FAILED_LOOKUPS_PER_HOUR):
-        client.post(url, {"tracking_code": proposal.tracking_code, "phone": f"1390000{guess:04d}"})
 
-    page = client.post(
-        url, {"tracking_code": proposal.tracking_code, "phone": "13812345678"}
-    ).content.decode()
+    page = right_phone_after_too_many_wrong_guesses(client, proposal)
 
     assert "查询失败次数过多" in page
     with connection.cursor() as cursor:

@@ -1,12 +1,12 @@
 import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from rounds.exceptions import RoundTransitionError
 from rounds.models import Stage
 from rounds.services import round_transition
-from tests.factories import RoundFactory, complete_plan, staff_user
+from tests.factories import RoundFactory, complete_plan, run_together, staff_user
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -24,14 +24,8 @@ def test_staff_pressing_the_same_button_at_once_make_exactly_one_move():
             outcomes.append("moved")
         except RoundTransitionError as refusal:
             outcomes.append(str(refusal))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=press, args=(actor,)) for actor in staff]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(*(partial(press, actor) for actor in staff))
 
     assert outcomes.count("moved") == 1
     assert all("已处于" in outcome for outcome in outcomes if outcome != "moved")

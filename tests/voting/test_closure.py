@@ -1,11 +1,11 @@
 """Closing a station: counting its ballots in front of observers, and the paper ballots typed twice."""
 
+import contextlib
 import hashlib
 import threading
 import time
 
 import pytest
-from django.db import connection
 
 from proposals.models import Relation
 from rounds.models import Stage
@@ -16,6 +16,7 @@ from tests.factories import (
     during_opening,
     id_card_number,
     put_at,
+    run_together,
     station_officer,
 )
 from voting import services
@@ -344,12 +345,8 @@ def test_ballot_cast_while_the_station_closes_is_counted_or_refused(station, off
         return items
 
     def vote():
-        try:
+        with contextlib.suppress(VotingError):
             cast(reloaded(station), officer, ["1"])
-        except VotingError:
-            pass
-        finally:
-            connection.close()
 
     def close_now():
         try:
@@ -357,14 +354,9 @@ def test_ballot_cast_while_the_station_closes_is_counted_or_refused(station, off
             close(reloaded(station), officer)
         finally:
             closed.set()
-            connection.close()
 
     monkeypatch.setattr(services, "check_choices", check_then_wait)
-    threads = [threading.Thread(target=vote), threading.Thread(target=close_now)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(vote, close_now)
 
     closure = StationClosure.objects.get()
     assert closure.ballots_counted == station.ballots.count()
@@ -384,27 +376,15 @@ def test_ballot_that_waits_for_the_closing_of_its_station_is_refused(station, of
         return real_lines(station)
 
     def vote():
+        counting.wait(timeout=3)
         try:
-            counting.wait(timeout=3)
             cast(reloaded(station), officer, ["1"])
             outcome.append("cast")
         except VotingError as refused:
             outcome.append(str(refused))
-        finally:
-            connection.close()
-
-    def close_now():
-        try:
-            close(reloaded(station), officer)
-        finally:
-            connection.close()
 
     monkeypatch.setattr(services, "station_ballot_lines", count_slowly)
-    threads = [threading.Thread(target=close_now), threading.Thread(target=vote)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(lambda: close(reloaded(station), officer), vote)
 
     assert outcome == ["「东区投票站」已经关闭计票。"]
     assert StationClosure.objects.get().ballots_counted == 0

@@ -2,9 +2,9 @@
 
 import datetime
 import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from proposals.models import Relation
 from rounds.models import Stage
@@ -17,6 +17,7 @@ from tests.factories import (
     id_card_number,
     local_time,
     put_at,
+    run_together,
     station_officer,
 )
 from voting.exceptions import VotingError
@@ -337,14 +338,8 @@ def test_same_documents_at_two_stations_at_once_vote_once_each(east, west):
             outcomes.append("voted")
         except VotingError as refused:
             outcomes.append(str(refused))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=vote, args=attempt) for attempt in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(*(partial(vote, *attempt) for attempt in attempts))
 
     assert outcomes.count("voted") == len(voters)
     assert all("已经投过票" in outcome for outcome in outcomes if outcome != "voted")
@@ -367,19 +362,10 @@ def test_same_document_on_a_tablet_and_at_a_paper_desk_at_once_votes_once(east, 
             outcomes.append("voted")
         except VotingError as refused:
             outcomes.append(str(refused))
-        finally:
-            connection.close()
 
     tablet = {"station": east, "officer": tablet_officer, "refs": ["1"], "voter": 9, "now": OPEN}
     desk = {"station": paper, "officer": paper_officer, "voter": 9}
-    threads = [
-        threading.Thread(target=attempt, args=(cast,), kwargs=tablet),
-        threading.Thread(target=attempt, args=(record_paper_voter,), kwargs=desk),
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(partial(attempt, cast, **tablet), partial(attempt, record_paper_voter, **desk))
 
     assert outcomes.count("voted") == 1
     assert any("已经投过票" in outcome for outcome in outcomes)
