@@ -6,12 +6,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from rounds.normalise import normalise_mobile
+
 from .exceptions import ProposalError
 from .models import Category, NegativeListReason, Proposal, Relation
 from .photos import validate_photos
 from .services import proposal_check_open
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&#|javascript:", re.IGNORECASE)
 
 PRIVACY_NOTICE = _(
@@ -24,14 +25,6 @@ def reject_markup(value):
     """Refuse text that carries HTML or script: residents describe, they do not mark up."""
     if MARKUP.search(value):
         raise ValidationError(_("请不要输入网页代码或脚本(例如 < > 标签),用文字描述即可。"))
-
-
-def normalise_mobile(value):
-    """Return an 11-digit Chinese mobile number from what was typed, or raise ValidationError."""
-    digits = re.sub(r"[\s\-]", "", value or "").removeprefix("+86")
-    if not MOBILE.match(digits):
-        raise ValidationError(_("请输入正确的11位手机号码,例如 13812345678。"))
-    return digits
 
 
 PROPOSER_FIELDS = ["proposer_name", "phone", "relation", "organisation"]

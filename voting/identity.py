@@ -11,6 +11,8 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from rounds.normalise import plain_number
+
 ID_CARD_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CARD_CHECK = "10X98765432"
 
@@ -23,17 +25,18 @@ class DocumentType(models.TextChoices):
     PASSPORT = "passport", gettext_lazy("护照")
 
 
+# ASCII only: ``\d`` would also match the digits of every other script.
 OTHER_FORMATS = {
-    DocumentType.HK_MACAO: re.compile(r"^[HM]\d{8}(\d{2})?$"),
-    DocumentType.TAIWAN: re.compile(r"^\d{8}$"),
-    DocumentType.FOREIGN_PERMANENT: re.compile(r"^([A-Z]{3}\d{12}|9\d{16}[\dX])$"),
-    DocumentType.PASSPORT: re.compile(r"^[A-Z0-9]{5,17}$"),
+    DocumentType.HK_MACAO: re.compile(r"[HM][0-9]{8}([0-9]{2})?"),
+    DocumentType.TAIWAN: re.compile(r"[0-9]{8}"),
+    DocumentType.FOREIGN_PERMANENT: re.compile(r"[A-Z]{3}[0-9]{12}|9[0-9]{16}[0-9X]"),
+    DocumentType.PASSPORT: re.compile(r"[A-Z0-9]{5,17}"),
 }
 
 
 def id_card_is_valid(number):
     """Return whether an 18-character 居民身份证 number is well formed (GB 11643-1999)."""
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         return False
     total = sum(
         int(digit) * weight for digit, weight in zip(number[:17], ID_CARD_WEIGHTS, strict=True)
@@ -48,16 +51,22 @@ def id_card_is_valid(number):
 
 
 def normalise_document(document_type, number):
-    """Return the document number in one canonical form, or raise ValidationError in Chinese."""
-    number = re.sub(r"[\s\-()()]", "", number or "").upper()
+    """Return the document number in one canonical form, or raise ValidationError in Chinese.
+
+    Digits of any script count as the same digits; letters are upper-cased; anything else
+    outside ASCII is refused.
+    """
     if document_type == DocumentType.ID_CARD:
-        if not id_card_is_valid(number):
-            raise ValidationError(_("身份证号码不正确,请核对18位号码(最后一位可能是X)。"))
+        message = _("身份证号码不正确，请核对18位号码（最后一位可能是X）。")
+        valid = id_card_is_valid
     elif document_type in OTHER_FORMATS:
-        if not OTHER_FORMATS[document_type].match(number):
-            raise ValidationError(_("证件号码格式不正确,请核对。"))
+        message = _("证件号码格式不正确，请核对。")
+        valid = OTHER_FORMATS[document_type].fullmatch
     else:
         raise ValidationError(_("请选择证件类型。"))
+    number = plain_number(number, message=message).upper()
+    if not valid(number):
+        raise ValidationError(message)
     return number
 
 

@@ -77,7 +77,7 @@ def test_resident_proposes_on_phone_and_follows_it_through_screening(live_server
     fill_proposal(phone, phone="12345", compound=compound, photo=jpeg)
     phone.get_by_role("button", name="提交提议").tap()
 
-    expect(phone.get_by_text("请输入正确的11位手机号码,例如 13812345678。")).to_be_visible()
+    expect(phone.get_by_text("请输入正确的11位手机号码，例如 13812345678。")).to_be_visible()
     expect(phone.get_by_label("手机号码")).to_have_value("12345")
     expect(phone.get_by_label("项目名称")).to_have_value(TITLE)
     expect(phone.get_by_label("要做什么、为什么")).to_have_value(DESCRIPTION)

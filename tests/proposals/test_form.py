@@ -131,6 +131,17 @@ def test_status_page_shows_title_and_history_for_the_right_phone(client, round, 
     assert str(Status.SUBMITTED.label) in page
 
 
+def test_status_page_finds_the_proposal_with_the_phone_in_other_digits(client, round, compound):
+    client.post(form_url(round), form_data(compound, phone="１３８１２３４５６７８"))
+
+    page = client.post(
+        reverse("proposals:status"), {"tracking_code": "WS-2026-0001", "phone": "١٣٨١٢٣٤٥٦٧٨"}
+    ).content.decode()
+
+    assert Proposal.objects.get().phone == PHONE
+    assert TITLE in page
+
+
 def test_status_page_with_a_wrong_phone_says_they_do_not_match(client, round, compound):
     client.post(form_url(round), form_data(compound))
 

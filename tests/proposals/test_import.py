@@ -139,6 +139,14 @@ def test_good_sheet_imports_every_row_with_tracking_code_and_source(
     assert [e.status for e in lights.events.all()] == [Status.SUBMITTED]
 
 
+def test_phone_typed_in_full_width_digits_is_imported_as_ascii(staff, round, compound):
+    upload = workbook(row(compound, 手机号码="１３９ １２３４ ５６７８"))
+
+    (proposal,) = proposals_import(round=round, workbook_file=upload, actor=staff)
+
+    assert proposal.phone == "13912345678"
+
+
 def test_sheet_with_bad_rows_imports_nothing_and_reports_each_problem_by_row(
     staff, round, compound
 ):

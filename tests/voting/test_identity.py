@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from rounds.models import Round
+from tests.digits import ZEROS, in_script, script_name
 from tests.factories import id_card_number
 from voting.forms import VoterForm
 from voting.identity import DocumentType, normalise_document, voter_key
@@ -183,3 +184,70 @@ def test_voter_key_depends_on_the_secret_key(settings):
 def test_voter_key_refuses_an_invalid_number():
     with pytest.raises(ValidationError):
         voter_key(Round(pk=7), DocumentType.ID_CARD, KNOWN_VALID[:-1] + "1")
+
+
+@pytest.mark.parametrize("zero", ZEROS, ids=script_name)
+def test_id_card_typed_in_any_digit_script_gets_the_ascii_voter_key(zero):
+    round = Round(pk=7)
+    number = id_card_number(5)
+
+    assert voter_key(round, DocumentType.ID_CARD, in_script(number, zero)) == voter_key(
+        round, DocumentType.ID_CARD, number
+    )
+
+
+@pytest.mark.parametrize("zero", ZEROS, ids=script_name)
+def test_id_card_ending_in_x_typed_in_any_digit_script_is_normalised(zero):
+    assert normalise_document(DocumentType.ID_CARD, in_script(KNOWN_VALID, zero)) == KNOWN_VALID
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        KNOWN_VALID,
+        "１１０１０５１９４９１２３１００２Ｘ",
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢ｘ",
+    ],
+    ids=["ascii", "full-width", "arabic-indic", "arabic-indic-full-width-x"],
+)
+def test_id_card_ending_in_x_gets_one_voter_key_however_typed(typed):
+    round = Round(pk=7)
+
+    assert voter_key(round, DocumentType.ID_CARD, typed) == voter_key(
+        round, DocumentType.ID_CARD, KNOWN_VALID
+    )
+
+
+@pytest.mark.parametrize(
+    ("document_type", "typed"),
+    [
+        (DocumentType.TAIWAN, "８７６５４３２１"),
+        (DocumentType.TAIWAN, "8765432１"),
+        (DocumentType.TAIWAN, "८७६५४३२१"),
+        (DocumentType.HK_MACAO, "Ｈ１２３４５６７８"),
+        (DocumentType.PASSPORT, "ｅ１２３４５６７８"),
+    ],
+)
+def test_other_document_typed_in_other_digits_gets_the_ascii_voter_key(document_type, typed):
+    plain = {DocumentType.TAIWAN: "87654321", DocumentType.HK_MACAO: "H12345678"}.get(
+        document_type, "E12345678"
+    )
+
+    assert voter_key(Round(pk=7), document_type, typed) == voter_key(
+        Round(pk=7), document_type, plain
+    )
+
+
+@pytest.mark.parametrize(
+    ("document_type", "typed"),
+    [
+        (DocumentType.ID_CARD, KNOWN_VALID[:-1] + "Х"),  # Cyrillic Ha, not X
+        (DocumentType.PASSPORT, "Е12345678"),  # Cyrillic Ie, not E
+        (DocumentType.PASSPORT, "É12345678"),
+        (DocumentType.TAIWAN, "一二三四五六七八"),
+    ],
+)
+def test_document_with_letters_outside_ascii_is_refused(document_type, typed):
+    with pytest.raises(ValidationError):
+        normalise_document(document_type, typed)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rounds.models import Stage
+from tests.digits import ZEROS, in_script, script_name
 from tests.factories import (
     BallotItemFactory,
     BallotStationFactory,
@@ -168,6 +169,30 @@ def test_same_document_again_is_refused_at_the_desk(client, station, officer):
     assert "已经投过票" in page
     assert "提交选票" not in page
     assert Ballot.objects.count() == 1
+
+
+def test_same_document_in_any_digit_script_is_refused_at_the_desk(client, station, officer):
+    vote(client, station, ["1"])
+
+    for zero in ZEROS:
+        page = record_voter(client, station, in_script(NUMBER, zero)).content.decode()
+
+        assert "已经投过票" in page, script_name(zero)
+        assert "提交选票" not in page
+    assert (VoterMark.objects.count(), Ballot.objects.count()) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    "typed", ["８７６５４３２１", "8765432１", "٨٧٦٥٤٣٢١"], ids=["full-width", "one", "arabic-indic"]
+)
+def test_same_permit_in_other_digits_is_refused_at_a_paper_desk(client, paper, typed):
+    client.force_login(station_officer(paper))
+    record_voter(client, paper, "87654321", document_type="taiwan")
+
+    page = record_voter(client, paper, typed, document_type="taiwan").content.decode()
+
+    assert "已经投过票" in page
+    assert VoterMark.objects.count() == 1
 
 
 def test_same_document_at_another_station_is_refused(client, round, station, officer):
