@@ -97,10 +97,11 @@ class BallotForm(forms.Form):
 class PaperCountForm(forms.Form):
     lines = forms.CharField(
         label=_("纸质选票内容"),
-        strip=False,  # an empty first or last line is a blank ballot
+        required=False,  # a station where nobody voted has no ballot to type
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
         help_text=_(
-            "按选票编号顺序每行录入一张选票所选的项目编号,用逗号分隔,例如 3,7,12;空白票留空行;无效票写 X。"
+            "按选票编号顺序每行录入一张选票所选的项目编号，用逗号分隔，例如 3,7,12；"
+            "空白票写「空白」或0；无效票写X。不要留空行；没有选票时不填。"
         ),
     )
 

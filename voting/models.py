@@ -187,6 +187,11 @@ class StationClosure(models.Model):
     )
     voters_marked = models.PositiveIntegerField(_("登记投票人数"))
     ballots_counted = models.PositiveIntegerField(_("清点选票数"))
+    not_voted = models.PositiveIntegerField(
+        _("登记未投"),
+        default=0,
+        help_text=_("平板投票站登记后没有提交选票的人数"),
+    )
     valid = models.PositiveIntegerField(_("有效票"))
     blank = models.PositiveIntegerField(_("空白票"))
     invalid = models.PositiveIntegerField(_("无效票"))
@@ -211,7 +216,9 @@ class StationClosure(models.Model):
                 name="closure_counts_add_up",
             ),
             models.CheckConstraint(
-                condition=models.Q(voters_marked=models.F("ballots_counted"))
+                condition=models.Q(
+                    voters_marked=models.F("ballots_counted") + models.F("not_voted")
+                )
                 | ~models.Q(explanation=""),
                 name="closure_difference_explained",
             ),

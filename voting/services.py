@@ -1,5 +1,7 @@
 import hashlib
+import secrets
 import unicodedata
+from collections import Counter
 from itertools import zip_longest
 
 from django.db import IntegrityError, transaction
@@ -57,18 +59,26 @@ def officer_duty_days(station, officer):
     }
 
 
-def station_check_open(*, station, duty_days, now=None):
-    """Raise VotingError unless an officer on duty ``duty_days`` may record votes at ``station`` now.
+def station_check_on_duty(*, station, duty_days, now=None):
+    """Raise VotingError unless an officer on duty ``duty_days`` may act at ``station`` today.
 
-    ``duty_days`` are the officer's days at the station, as ``officer_duty_days`` returns them.
+    ``duty_days`` are the officer's days at the station, as ``officer_duty_days`` returns them;
+    recording a voter and closing the station follow the same rule.
     """
-    now = timezone.localtime(now)
     if station.round.stage != Stage.VOTING:
         raise VotingError(_("本轮不在居民投票阶段。"))
-    if None not in duty_days and now.date() not in duty_days:
+    if not duty_days:
+        raise VotingError(_("您不是「%(station)s」的工作人员。") % {"station": station})
+    if None not in duty_days and timezone.localdate(now) not in duty_days:
         raise VotingError(_("您今天不是「%(station)s」的值班工作人员。") % {"station": station})
     if hasattr(station, "closure"):
         raise VotingError(_("「%(station)s」已经关闭计票。") % {"station": station})
+
+
+def station_check_open(*, station, duty_days, now=None):
+    """Raise VotingError unless an officer on duty ``duty_days`` may record votes now."""
+    now = timezone.localtime(now)
+    station_check_on_duty(station=station, duty_days=duty_days, now=now)
     if not (station.opens_on <= now.date() <= station.closes_on) or not (
         station.opens_at <= now.time() < station.closes_at
     ):
@@ -164,33 +174,59 @@ def _lock_open_station(station, officer, now):
     return station
 
 
-@transaction.atomic
 def ballot_cast(*, station, officer, relation, voter_key, refs, now=None):
-    """Record a tablet voter and their secret ballot in one transaction; return the ballot.
+    """Record a tablet voter, then their secret ballot, in two transactions; return the ballot.
 
-    A second vote by the same person, at any station, fails on the register's unique
-    constraint and records nothing.
+    The mark commits first, so the two never share a transaction id (``xmin``) that would
+    join them. The ticks are checked before: a bad choice leaves no mark. A second vote by
+    the same person, at any station, fails on the register's unique constraint and records
+    nothing. If the station closes between the two, the ballot is refused and the closure
+    counts the voter as registered without a ballot (登记未投).
     """
-    station = _lock_open_station(station, officer, now)
-    if station.mode != BallotStation.Mode.TABLET:
-        raise VotingError(_("纸质投票站不能在平板上投票。"))
-    items = check_choices(station.round, refs)
-    _mark(station=station, relation=relation, voter_key=voter_key, now=now)
-    ballot = Ballot.objects.create(round=station.round, station=station)
-    BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, item=item) for item in items)
+    with transaction.atomic():
+        station = _lock_open_station(station, officer, now)
+        if station.mode != BallotStation.Mode.TABLET:
+            raise VotingError(_("纸质投票站不能在平板上投票。"))
+        items = check_choices(station.round, refs)
+        _mark(station=station, relation=relation, voter_key=voter_key, now=now)
+    with transaction.atomic():
+        station = _lock_station(station)
+        if hasattr(station, "closure"):
+            raise VotingError(_("「%(station)s」已经关闭计票。") % {"station": station})
+        ballot = Ballot.objects.create(round=station.round, station=station)
+        BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, item=item) for item in items)
     return ballot
 
 
+BLANK_BALLOT = {"0", "空白"}
+INVALID_BALLOT = {"X", "无效"}
+
+
+def paper_lines(text):
+    """Return the typed paper ballots, one a line; no ballots if nothing was typed.
+
+    Empty lines at the end are dropped; any other empty line is refused, since a blank
+    ballot is typed as "空白" or "0" and a line left empty may be a ballot forgotten.
+    """
+    lines = text.rstrip().splitlines()
+    if empty := [number for number, line in enumerate(lines, start=1) if not line.strip()]:
+        raise VotingError(
+            _("第%(lines)s行是空行。空白票请写「空白」或0，无效票写X，不要留空行。")
+            % {"lines": listing(empty)}
+        )
+    return lines
+
+
 def parse_paper_line(round, line):
-    """Return (kind, items) for one typed paper ballot: "3,7,12", "" (blank) or "X" (invalid).
+    """Return (kind, items) for one typed paper ballot: "3,7,12", "空白" or "0", "X" or "无效".
 
     The numbers are the item numbers printed on the paper ballot; full-width digits and
     commas, as a Chinese input method types them, are read as their plain forms.
     """
-    text = unicodedata.normalize("NFKC", line).replace(" ", "").replace("、", ",")
-    if not text:
+    text = unicodedata.normalize("NFKC", line).replace(" ", "").replace("、", ",").upper()
+    if text in BLANK_BALLOT:
         return Ballot.Kind.BLANK, []
-    if text.upper() == "X":
+    if text in INVALID_BALLOT:
         return Ballot.Kind.INVALID, []
     numbers = text.split(",")
     if not all(number.isdigit() for number in numbers):
@@ -210,6 +246,7 @@ def paper_count_enter(*, station, officer, lines):
         raise VotingError(_("您不是「%(station)s」的工作人员。") % {"station": station})
     if hasattr(station, "closure"):
         raise VotingError(_("「%(station)s」已经关闭计票。") % {"station": station})
+    paper_lines(lines)
     count, _created = PaperCount.objects.update_or_create(
         station=station, officer=officer, defaults={"lines": lines}
     )
@@ -221,7 +258,7 @@ def paper_count_differences(station):
     counts = list(station.paper_counts.order_by("entered_at", "pk")[:2])
     if len(counts) < 2:
         raise VotingError(_("纸质选票需要两名工作人员分别录入后才能核对。"))
-    first, second = (count.lines.splitlines() for count in counts)
+    first, second = (paper_lines(count.lines) for count in counts)
     return [
         number
         for number, (a, b) in enumerate(zip_longest(first, second), start=1)
@@ -231,53 +268,96 @@ def paper_count_differences(station):
     ]
 
 
-def _store_paper_ballots(station):
-    lines = station.paper_counts.order_by("entered_at", "pk").first().lines.splitlines()
-    choices = []
-    for line in lines:
-        kind, items = parse_paper_line(station.round, line)
-        ballot = Ballot.objects.create(round=station.round, station=station, kind=kind)
-        choices += [BallotChoice(ballot=ballot, item=item) for item in items]
-    BallotChoice.objects.bulk_create(choices)
+def _typed_ballots(station):
+    """Return (kind, item ids) of each paper ballot, as the station's first typing has them."""
+    typing = station.paper_counts.order_by("entered_at", "pk").first()
+    return [
+        (kind, [item.pk for item in items])
+        for kind, items in (
+            parse_paper_line(station.round, line) for line in paper_lines(typing.lines)
+        )
+    ]
+
+
+def _cast_ballots(station):
+    """Return (kind, item ids) of each ballot cast on the station's tablet."""
+    ballots = {}
+    for ballot_id, kind, item_id in station.ballots.values_list("id", "kind", "choices__item"):
+        ballots.setdefault(ballot_id, (kind, []))[1].extend([] if item_id is None else [item_id])
+    return list(ballots.values())
+
+
+def _station_rewrite(station, ballots):
+    """Write the station's ballots (``(kind, item ids)`` each) and voter marks anew, shuffled.
+
+    Run in the closure's transaction: every row is deleted and inserted again in a random
+    order, with a fresh random UUID for a ballot and the next sequence number for a mark,
+    so after closure neither the physical order, the ctid, the xmin nor any id follows
+    the order of voting, and no mark sits next to its ballot.
+    """
+    shuffler = secrets.SystemRandom()
+    marks = list(station.voter_marks.values("round_id", "voter_key", "relation", "day"))
+    station.voter_marks.all().delete()
+    station.ballots.all().delete()
+    shuffler.shuffle(marks)
+    VoterMark.objects.bulk_create(VoterMark(station=station, **mark) for mark in marks)
+    ballots = shuffler.sample(ballots, len(ballots))
+    rows = Ballot.objects.bulk_create(
+        Ballot(round=station.round, station=station, kind=kind) for kind, _items in ballots
+    )
+    BallotChoice.objects.bulk_create(
+        BallotChoice(ballot=row, item_id=item)
+        for row, (_kind, items) in zip(rows, ballots, strict=True)
+        for item in items
+    )
+
+
+def closure_not_voted(*, mode, marked, counted):
+    """Return how many voters were registered at a station but cast no ballot (登记未投).
+
+    Only a tablet station can tell: there a mark is written before its ballot, so each mark
+    beyond the ballots is such a voter. At a paper station any difference is explained.
+    """
+    return max(marked - counted, 0) if mode == BallotStation.Mode.TABLET else 0
 
 
 @transaction.atomic
-def station_close(*, station, actor, officers, observers, explanation=""):
+def station_close(*, station, actor, officers, observers, explanation="", now=None):
     """Close ``station`` and count its ballots; return the closure record with its digest.
 
-    A paper station's two typings must agree line by line first. A difference between
-    voters marked and ballots counted must be explained.
+    Only an officer on duty at the station today may close it. A paper station's two
+    typings must agree line by line first; voters marked must equal ballots counted plus
+    those registered without a ballot (``closure_not_voted``), or the difference be
+    explained. The station's ballots and marks are then written anew in random order
+    (``_station_rewrite``).
     """
     station = _lock_station(station)
-    if hasattr(station, "closure"):
-        raise VotingError(_("「%(station)s」已经关闭计票。") % {"station": station})
-    if station.round.stage != Stage.VOTING:
-        raise VotingError(_("本轮不在居民投票阶段。"))
-    if not StationOfficer.objects.filter(station=station, user=actor).exists():
-        raise VotingError(_("您不是「%(station)s」的工作人员。") % {"station": station})
+    station_check_on_duty(station=station, duty_days=officer_duty_days(station, actor), now=now)
     if not observers.strip():
         raise VotingError(_("请填写在场监票人。"))
     if station.mode == BallotStation.Mode.PAPER:
         if differing := paper_count_differences(station):
             raise VotingError(
-                _("两次录入在第%(lines)s行不一致,请核对纸质选票后修改。")
+                _("两次录入在第%(lines)s行不一致，请核对纸质选票后修改。")
                 % {"lines": listing(differing)}
             )
-        _store_paper_ballots(station)
-    kinds = dict.fromkeys(Ballot.Kind.values, 0)
-    for kind in station.ballots.values_list("kind", flat=True):
-        kinds[kind] += 1
-    counted = sum(kinds.values())
-    marked = station.voter_marks.count()
-    if counted != marked and not explanation.strip():
+        ballots = _typed_ballots(station)
+    else:
+        ballots = _cast_ballots(station)
+    marked, counted = station.voter_marks.count(), len(ballots)
+    not_voted = closure_not_voted(mode=station.mode, marked=marked, counted=counted)
+    if counted + not_voted != marked and not explanation.strip():
         raise VotingError(
-            _("登记投票%(marked)d人,清点选票%(counted)d张,相差%(difference)d张,请说明原因。")
+            _("登记投票%(marked)d人，清点选票%(counted)d张，相差%(difference)d张，请说明原因。")
             % {"marked": marked, "counted": counted, "difference": counted - marked}
         )
+    _station_rewrite(station, ballots)
+    kinds = Counter(kind for kind, _items in ballots)
     closure = StationClosure.objects.create(
         station=station,
         voters_marked=marked,
         ballots_counted=counted,
+        not_voted=not_voted,
         valid=kinds[Ballot.Kind.VALID],
         blank=kinds[Ballot.Kind.BLANK],
         invalid=kinds[Ballot.Kind.INVALID],

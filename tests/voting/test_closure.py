@@ -1,6 +1,7 @@
 """Closing a station: counting its ballots in front of observers, and the paper ballots typed twice."""
 
 import contextlib
+import datetime
 import hashlib
 import threading
 import time
@@ -10,6 +11,7 @@ import pytest
 from proposals.models import Relation
 from rounds.models import Stage
 from tests.factories import (
+    SHANGHAI,
     BallotItemFactory,
     BallotStationFactory,
     cast,
@@ -130,7 +132,7 @@ def test_closure_digest_lists_items_in_ballot_number_order(round, station, offic
 
 def test_closure_digest_of_paper_ballots_names_their_kinds(paper, clerks):
     paper_voters(paper, clerks[0], 4)
-    typed_twice(paper, clerks, "2,1\n\nX\n3")
+    typed_twice(paper, clerks, "2,1\n空白\nX\n3")
 
     closure = close(paper, clerks[0])
 
@@ -143,7 +145,7 @@ def test_difference_between_voters_and_ballots_without_explanation_is_refused(pa
 
     message = refusal(close, paper, clerks[0])
 
-    assert "登记投票3人,清点选票2张,相差-1张,请说明原因" in message
+    assert "登记投票3人，清点选票2张，相差-1张，请说明原因" in message
     assert not StationClosure.objects.exists()
     assert not Ballot.objects.exists()
 
@@ -230,7 +232,7 @@ def test_paper_station_needs_two_typings_before_closing(paper, clerks):
 
 def test_differing_typings_are_reported_by_line_number(paper, clerks):
     paper_voters(paper, clerks[0], 5)
-    typed_twice(paper, clerks, "1,2\n3\n\nX\n4", "1,2\n2\n\n4\n4")
+    typed_twice(paper, clerks, "1,2\n3\n0\nX\n4", "1,2\n2\n空白\n4\n4")
 
     message = refusal(close, paper, clerks[0])
 
@@ -266,10 +268,13 @@ def test_typings_that_differ_only_in_writing_agree(paper, clerks):
         ("2", "valid"),
         ("1,2,3", "valid"),
         (" 3 , 1 ", "valid"),
-        ("", "blank"),
-        ("   ", "blank"),
+        ("空白", "blank"),
+        ("0", "blank"),
+        (" ０ ", "blank"),
         ("X", "invalid"),
         ("x", "invalid"),
+        ("无效", "invalid"),
+        ("0,1", "invalid"),
         ("9", "invalid"),
         ("1,9", "invalid"),
         ("1,2,3,4", "invalid"),
@@ -288,7 +293,7 @@ def test_paper_line_is_counted_as_its_kind(paper, clerks, line, kind):
 
 def test_paper_sheet_is_counted_into_valid_blank_and_invalid(paper, clerks):
     paper_voters(paper, clerks[0], 6)
-    typed_twice(paper, clerks, "1,2\n\nX\n9\n1,2,3,4\n3")
+    typed_twice(paper, clerks, "1,2\n空白\nX\n9\n1,2,3,4\n3")
 
     closure = close(paper, clerks[0])
 
@@ -306,7 +311,7 @@ def test_paper_ballot_keeps_its_ticked_items(paper, clerks):
 
 def test_typings_with_a_different_number_of_ballots_disagree(paper, clerks):
     paper_voters(paper, clerks[0], 3)
-    typed_twice(paper, clerks, "1\n2\n\n", "1\n2")
+    typed_twice(paper, clerks, "1\n2\n3\n", "1\n2")
 
     assert "第3行不一致" in refusal(close, paper, clerks[0], explanation="核对")
 
@@ -390,3 +395,77 @@ def test_ballot_that_waits_for_the_closing_of_its_station_is_refused(station, of
     assert StationClosure.objects.get().ballots_counted == 0
     assert not station.ballots.exists()
     assert not station.voter_marks.exists()
+
+
+def on_day(station, day):
+    """Return 18:00 on ``day`` of the station's week, after the station's hours."""
+    return datetime.datetime.combine(
+        station.opens_on + datetime.timedelta(days=day), datetime.time(18), tzinfo=SHANGHAI
+    )
+
+
+def test_officer_on_duty_another_day_cannot_close_the_station_today(station):
+    yesterday_only = station_officer(station, day=station.opens_on)
+    cast(station, yesterday_only, ["1"])
+
+    message = refusal(
+        station_close,
+        station=station,
+        actor=yesterday_only,
+        officers=[yesterday_only],
+        observers=OBSERVERS,
+        now=on_day(station, 1),
+    )
+
+    assert "您今天不是「东区投票站」的值班工作人员" in message
+    assert not StationClosure.objects.exists()
+
+
+def test_officer_on_duty_today_closes_the_station_after_its_hours(station):
+    today_only = station_officer(station, day=station.opens_on)
+    cast(station, today_only, ["1"])
+
+    closure = station_close(
+        station=station,
+        actor=today_only,
+        officers=[today_only],
+        observers=OBSERVERS,
+        now=on_day(station, 0),
+    )
+
+    assert closure.ballots_counted == 1
+
+
+def test_paper_station_without_voters_closes_with_zero_ballots(paper, clerks):
+    typed_twice(paper, clerks, "")
+
+    closure = close(paper, clerks[0])
+
+    assert (closure.voters_marked, closure.ballots_counted, closure.blank) == (0, 0, 0)
+    assert not Ballot.objects.exists()
+    assert closure.digest == sha256_of_lines()
+
+
+@pytest.mark.parametrize("lines", ["1\n\n2", "\n1\n2", "1\n \n2"])
+def test_typing_with_an_empty_line_among_the_ballots_is_refused(paper, clerks, lines):
+    message = refusal(paper_count_enter, station=paper, officer=clerks[0], lines=lines)
+
+    assert "行是空行" in message and "空白" in message
+    assert not paper.paper_counts.exists()
+
+
+def test_empty_lines_after_the_last_ballot_are_ignored(paper, clerks):
+    paper_voters(paper, clerks[0], 2)
+    typed_twice(paper, clerks, "1\n空白\n\n\n", "1\n0")
+
+    closure = close(paper, clerks[0])
+
+    assert (closure.ballots_counted, closure.valid, closure.blank) == (2, 1, 1)
+
+
+def test_paper_station_difference_still_needs_an_explanation(paper, clerks):
+    paper_voters(paper, clerks[0], 1)
+    typed_twice(paper, clerks, "")
+
+    assert "请说明原因" in refusal(close, paper, clerks[0])
+    assert close(paper, clerks[0], explanation="居民领票后离开").not_voted == 0

@@ -183,7 +183,9 @@ def test_same_document_in_any_digit_script_is_refused_at_the_desk(client, statio
 
 
 @pytest.mark.parametrize(
-    "typed", ["８７６５４３２１", "8765432１", "٨٧٦٥٤٣٢١"], ids=["full-width", "one", "arabic-indic"]
+    "typed",
+    ["８７６５４３２１", "8765432１", "٨٧٦٥٤٣٢١"],
+    ids=["full-width", "one-full-width", "arabic-indic"],
 )
 def test_same_permit_in_other_digits_is_refused_at_a_paper_desk(client, paper, typed):
     client.force_login(station_officer(paper))
@@ -313,7 +315,7 @@ def test_blank_paper_ballot_typed_first_is_counted(client, paper):
         record_voter(client, paper, number)
     for clerk in clerks:
         client.force_login(clerk)
-        client.post(reverse("voting:paper", args=[paper.pk]), {"lines": "\r\n1"})
+        client.post(reverse("voting:paper", args=[paper.pk]), {"lines": "空白\r\n1"})
 
     close_page(client, paper, officers=[clerk.pk for clerk in clerks])
 
@@ -330,3 +332,25 @@ def test_ballot_token_from_another_round_is_refused(client, station, officer):
     submit_ballot(client, other, ballot_page, ["1"])
 
     assert not other_round.ballots.exists()
+
+
+def test_paper_station_without_voters_is_typed_empty_and_closed(client, paper):
+    clerks = [station_officer(paper), station_officer(paper)]
+    for clerk in clerks:
+        client.force_login(clerk)
+        typed = client.post(reverse("voting:paper", args=[paper.pk]), {"lines": ""}, follow=True)
+        assert "已保存您的录入" in typed.content.decode()
+
+    close_page(client, paper, officers=[clerk.pk for clerk in clerks])
+
+    closure = StationClosure.objects.get()
+    assert (closure.voters_marked, closure.ballots_counted) == (0, 0)
+
+
+def test_paper_typing_with_an_empty_line_is_refused_on_the_page(client, paper):
+    client.force_login(station_officer(paper))
+
+    page = client.post(reverse("voting:paper", args=[paper.pk]), {"lines": "1\n\n2"})
+
+    assert "第2行是空行" in page.content.decode()
+    assert not paper.paper_counts.exists()

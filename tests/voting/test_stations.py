@@ -89,7 +89,7 @@ def test_officer_on_duty_casts_a_ballot_with_its_choices(east, officer):
 def test_officer_of_another_station_is_refused(east, west):
     stranger = station_officer(west)
 
-    assert "不是「东区投票站」的值班工作人员" in cast_refusal(east, stranger)
+    assert "您不是「东区投票站」的工作人员" in cast_refusal(east, stranger)
     assert nothing_recorded()
 
 
