@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Relation
 from rounds.templatetags.humanize_yuan import yuan
+from rounds.wording import person_name
 
 from .identity import DocumentType, normalise_document
 
@@ -124,3 +125,4 @@ class ClosureForm(forms.Form):
     def __init__(self, *args, station, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officers"].queryset = station.officers.distinct()
+        self.fields["officers"].label_from_instance = person_name

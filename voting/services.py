@@ -2,6 +2,7 @@ import hashlib
 import secrets
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from itertools import zip_longest
 
 from django.db import IntegrityError, transaction
@@ -253,19 +254,40 @@ def paper_count_enter(*, station, officer, lines):
     return count
 
 
+def paper_typings_compared(round, first, second):
+    """Return (line number, first's line, second's line) where two typings read differently.
+
+    A line one typing lacks is None in it.
+    """
+    return [
+        (number, a, b)
+        for number, (a, b) in enumerate(zip_longest(paper_lines(first), paper_lines(second)), 1)
+        if a is None or b is None or parse_paper_line(round, a) != parse_paper_line(round, b)
+    ]
+
+
 def paper_count_differences(station):
     """Return the 1-based line numbers where the two officers' typings differ."""
     counts = list(station.paper_counts.order_by("entered_at", "pk")[:2])
     if len(counts) < 2:
         raise VotingError(_("纸质选票需要两名工作人员分别录入后才能核对。"))
-    first, second = (paper_lines(count.lines) for count in counts)
-    return [
-        number
-        for number, (a, b) in enumerate(zip_longest(first, second), start=1)
-        if a is None
-        or b is None
-        or parse_paper_line(station.round, a) != parse_paper_line(station.round, b)
-    ]
+    differing = paper_typings_compared(station.round, counts[0].lines, counts[1].lines)
+    return [number for number, _a, _b in differing]
+
+
+def paper_count_review(*, station, officer):
+    """Return (the officer's typing or "", the other typing or None, {line number: (a, b)}).
+
+    The dict holds the lines where the officer's typing (a) and the other officer's (b)
+    differ, for the re-entry page to mark them.
+    """
+    counts = {count.officer_id: count for count in station.paper_counts.select_related("officer")}
+    mine = counts.pop(officer.pk, None)
+    other = min(counts.values(), key=lambda count: (count.entered_at, count.pk), default=None)
+    if mine is None or other is None:
+        return (mine.lines if mine else ""), other, {}
+    differing = paper_typings_compared(station.round, mine.lines, other.lines)
+    return mine.lines, other, {number: (a, b) for number, a, b in differing}
 
 
 def _typed_ballots(station):
@@ -321,6 +343,48 @@ def closure_not_voted(*, mode, marked, counted):
     return max(marked - counted, 0) if mode == BallotStation.Mode.TABLET else 0
 
 
+@dataclass(frozen=True)
+class StationCount:
+    """What closing a station would count now: its ballots as (kind, item ids), and its marks."""
+
+    ballots: list
+    marked: int
+    not_voted: int
+    kinds: Counter
+
+    @property
+    def counted(self):
+        return len(self.ballots)
+
+    @property
+    def reconciles(self):
+        """Whether voters marked are ballots counted plus those registered who cast none."""
+        return self.counted + self.not_voted == self.marked
+
+
+def station_count(station):
+    """Return the station's count as closing it would record it; shown before confirming.
+
+    Raise VotingError if a paper station's two typings are missing or differ.
+    """
+    if station.mode == BallotStation.Mode.PAPER:
+        if differing := paper_count_differences(station):
+            raise VotingError(
+                _("两次录入在第%(lines)s行不一致，请核对纸质选票后修改。")
+                % {"lines": listing(differing)}
+            )
+        ballots = _typed_ballots(station)
+    else:
+        ballots = _cast_ballots(station)
+    marked = station.voter_marks.count()
+    return StationCount(
+        ballots=ballots,
+        marked=marked,
+        not_voted=closure_not_voted(mode=station.mode, marked=marked, counted=len(ballots)),
+        kinds=Counter(kind for kind, _items in ballots),
+    )
+
+
 @transaction.atomic
 def station_close(*, station, actor, officers, observers, explanation="", now=None):
     """Close ``station`` and count its ballots; return the closure record with its digest.
@@ -335,32 +399,25 @@ def station_close(*, station, actor, officers, observers, explanation="", now=No
     station_check_on_duty(station=station, duty_days=officer_duty_days(station, actor), now=now)
     if not observers.strip():
         raise VotingError(_("请填写在场监票人。"))
-    if station.mode == BallotStation.Mode.PAPER:
-        if differing := paper_count_differences(station):
-            raise VotingError(
-                _("两次录入在第%(lines)s行不一致，请核对纸质选票后修改。")
-                % {"lines": listing(differing)}
-            )
-        ballots = _typed_ballots(station)
-    else:
-        ballots = _cast_ballots(station)
-    marked, counted = station.voter_marks.count(), len(ballots)
-    not_voted = closure_not_voted(mode=station.mode, marked=marked, counted=counted)
-    if counted + not_voted != marked and not explanation.strip():
+    count = station_count(station)
+    if not count.reconciles and not explanation.strip():
         raise VotingError(
             _("登记投票%(marked)d人，清点选票%(counted)d张，相差%(difference)d张，请说明原因。")
-            % {"marked": marked, "counted": counted, "difference": counted - marked}
+            % {
+                "marked": count.marked,
+                "counted": count.counted,
+                "difference": count.counted - count.marked,
+            }
         )
-    _station_rewrite(station, ballots)
-    kinds = Counter(kind for kind, _items in ballots)
+    _station_rewrite(station, count.ballots)
     closure = StationClosure.objects.create(
         station=station,
-        voters_marked=marked,
-        ballots_counted=counted,
-        not_voted=not_voted,
-        valid=kinds[Ballot.Kind.VALID],
-        blank=kinds[Ballot.Kind.BLANK],
-        invalid=kinds[Ballot.Kind.INVALID],
+        voters_marked=count.marked,
+        ballots_counted=count.counted,
+        not_voted=count.not_voted,
+        valid=count.kinds[Ballot.Kind.VALID],
+        blank=count.kinds[Ballot.Kind.BLANK],
+        invalid=count.kinds[Ballot.Kind.INVALID],
         explanation=explanation.strip(),
         observers=observers.strip(),
         digest=digest(station_ballot_lines(station)),

@@ -22,8 +22,10 @@ from .selectors import RULE_EXPLANATIONS, round_ballots_csv, round_public_result
 from .services import (
     ballot_cast,
     paper_count_enter,
+    paper_count_review,
     station_check_open,
     station_close,
+    station_count,
     voter_check_not_voted,
     voter_record,
 )
@@ -119,10 +121,10 @@ class StationDeskView(OfficerStationMixin, View):
 
 
 class BallotView(OfficerStationMixin, View):
-    """The voter ticks the projects and submits; the mark and the ballot are written together.
+    """The voter ticks the projects and submits; the mark, then the ballot, are written.
 
-    The thank-you page is also the desk for the next voter, so the officer takes the tablet
-    back and goes on without another page load.
+    The thank-you page asks the voter to hand the tablet back and shows nothing of the desk:
+    the officer taps through to it for the next voter.
     """
 
     def find_station(self, pk):
@@ -153,7 +155,7 @@ class BallotView(OfficerStationMixin, View):
                 return redirect("voting:desk", pk=self.station.pk)
             else:
                 self.station = ballot.station  # as read under the lock, with its round
-                return self.render("voting/ballot_cast.html", form=VoterForm())
+                return self.render("voting/ballot_cast.html")
         return self.render("voting/ballot.html", form=form)
 
     def voter(self, token):
@@ -169,8 +171,19 @@ class BallotView(OfficerStationMixin, View):
 
 
 class PaperCountView(OfficerStationMixin, View):
+    """One officer's typing of the paper ballots, prefilled with what they typed before."""
+
     def get(self, request, pk):
-        return self.render("voting/paper_count.html", form=PaperCountForm())
+        return self.page()
+
+    def page(self, form=None):
+        """The form, the other officer's typing and the lines where the two differ."""
+        lines, other, differing = paper_count_review(
+            station=self.station, officer=self.request.user
+        )
+        if form is None:
+            form = PaperCountForm(initial={"lines": lines})
+        return self.render("voting/paper_count.html", form=form, other=other, differing=differing)
 
     def post(self, request, pk):
         form = PaperCountForm(request.POST)
@@ -186,12 +199,21 @@ class PaperCountView(OfficerStationMixin, View):
                     request, _("已保存您的录入。两名工作人员都录入后即可核对并关闭投票站。")
                 )
                 return redirect("voting:desk", pk=self.station.pk)
-        return self.render("voting/paper_count.html", form=form)
+        return self.page(form)
 
 
 class StationCloseView(OfficerStationMixin, View):
+    """The confirmation page: the station's count as closing would record it, then 确认."""
+
     def get(self, request, pk):
-        return self.render("voting/close.html", form=ClosureForm(station=self.station))
+        return self.page(ClosureForm(station=self.station))
+
+    def page(self, form):
+        try:
+            count, count_refusal = station_count(self.station), None
+        except VotingError as refusal:
+            count, count_refusal = None, str(refusal)
+        return self.render("voting/close.html", form=form, count=count, count_refusal=count_refusal)
 
     def post(self, request, pk):
         form = ClosureForm(request.POST, station=self.station)
@@ -201,9 +223,9 @@ class StationCloseView(OfficerStationMixin, View):
             except VotingError as refusal:
                 form.add_error(None, str(refusal))
             else:
-                messages.success(request, _("投票站已关闭,点票记录已保存。"))
+                messages.success(request, _("投票站已关闭，点票记录已保存。"))
                 return redirect("voting:stations")
-        return self.render("voting/close.html", form=form)
+        return self.page(form)
 
 
 class RoundResultsView(DetailView):

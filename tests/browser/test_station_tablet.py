@@ -12,7 +12,15 @@ from proposals.models import BallotItem, Category, Relation
 from rounds.models import Stage
 from tests.browser.support import ARTIFACTS, fits_phone_width, watch_for_problems
 from tests.factories import RoundFactory, UserFactory, put_at
-from voting.models import Ballot, BallotChoice, BallotStation, StationOfficer, VoterMark
+from voting.models import (
+    Ballot,
+    BallotChoice,
+    BallotStation,
+    StationClosure,
+    StationOfficer,
+    VoterMark,
+)
+from voting.services import paper_count_enter
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,6 +66,21 @@ def id_number_ending_in_x():
         if number.endswith("X"):
             return number
     raise AssertionError("no serial gives X")
+
+
+def library(round):
+    for number, (ref, title, cost) in enumerate(ITEMS, start=1):
+        BallotItem.objects.create(
+            round=round,
+            number=number,
+            ref=ref,
+            title=title,
+            description=f"{title},方便居民。",
+            cost=cost,
+            category=Category.CONSTRUCTION,
+            location="小区内",
+        )
+    put_at(round, Stage.VOTING)
 
 
 def make_station(round, name, address):
@@ -117,18 +140,7 @@ def test_tablet_voter_votes_once_and_a_second_try_at_another_station_is_refused(
     live_server, browser
 ):
     round = RoundFactory(max_choices=2)
-    for number, (ref, title, cost) in enumerate(ITEMS, start=1):
-        BallotItem.objects.create(
-            round=round,
-            number=number,
-            ref=ref,
-            title=title,
-            description=f"{title},方便居民。",
-            cost=cost,
-            category=Category.CONSTRUCTION,
-            location="小区内",
-        )
-    put_at(round, Stage.VOTING)
+    library(round)
     east, officer_a = make_station(round, "东门投票站", "社区党群服务中心一楼")
     west, officer_b = make_station(round, "西门投票站", "西门物业服务中心")
     number = id_number_ending_in_x()
@@ -188,7 +200,7 @@ def test_tablet_voter_votes_once_and_a_second_try_at_another_station_is_refused(
         tablet_a.screenshot(path=ARTIFACTS / "station-ballot-tablet.png", full_page=True)
         submit.tap()
 
-        expect(tablet_a.get_by_role("heading", level=1)).to_have_text("投票成功,谢谢您!")
+        expect(tablet_a.get_by_role("heading", level=1)).to_have_text("投票成功，谢谢您！")
         expect(tablet_a.get_by_text("请将平板交还工作人员。")).to_be_visible()
         assert fits_phone_width(tablet_a)
         tablet_a.screenshot(path=ARTIFACTS / "station-cast-tablet.png", full_page=True)
@@ -206,8 +218,9 @@ def test_tablet_voter_votes_once_and_a_second_try_at_another_station_is_refused(
         assert sorted(ballot.items.values_list("ref", flat=True)) == ["1", "2"]
         assert BallotChoice.objects.count() == 2
 
-        # The officer takes the tablet back: the thank-you page is the desk for the next voter.
-        expect(tablet_a.get_by_role("heading", name="下一位投票人")).to_be_visible()
+        # The officer takes the tablet back and taps through to the desk for the next voter.
+        expect(tablet_a.get_by_label("证件号码")).to_have_count(0)
+        tablet_a.get_by_role("link", name="工作人员：登记下一位投票人").tap()
         expect(tablet_a.get_by_label("证件号码")).to_have_value("")
         record_voter(tablet_a, gb11643("11010119800101001"))
         tablet_a.get_by_role("button", name="登记并交给投票人").tap()
@@ -239,3 +252,114 @@ def test_tablet_voter_votes_once_and_a_second_try_at_another_station_is_refused(
         assert problems_b == []
     finally:
         context_b.close()
+
+
+def test_officer_on_a_phone_hands_over_takes_back_and_closes_after_checking_counts(
+    live_server, phone
+):
+    round = RoundFactory(max_choices=2)
+    library(round)
+    station, officer = make_station(round, "东门投票站", "社区党群服务中心一楼")
+    officer.first_name = "赵敏"
+    officer.save()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = phone
+    problems = watch_for_problems(page)
+    log_in(page, live_server, officer)
+    expect(page.get_by_text("工作人员：赵敏")).to_be_visible()
+    open_station(page, live_server, station)
+    expect(page.get_by_text("工作人员：赵敏")).to_be_visible()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+
+    # The close link is small and far below the desk's button, not next to it.
+    register = page.get_by_role("button", name="登记并交给投票人")
+    close_link = page.get_by_role("link", name="关闭投票站并点票…")
+    gap = close_link.bounding_box()["y"] - (
+        register.bounding_box()["y"] + register.bounding_box()["height"]
+    )
+    assert gap >= 48
+    assert height(close_link) < height(register)
+    assert fits_phone_width(page)
+    page.screenshot(path=ARTIFACTS / "station-desk-phone.png", full_page=True)
+
+    record_voter(page, gb11643("11010119800101001"))
+    register.tap()
+    page.get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="提交选票").tap()
+
+    # In the voter's hands: thanks and "hand it back", nothing of the desk.
+    expect(page.get_by_role("heading", level=1)).to_have_text("投票成功，谢谢您！")
+    expect(page.get_by_text("请将平板交还工作人员。")).to_be_visible()
+    expect(page.get_by_label("证件号码")).to_have_count(0)
+    expect(page.get_by_role("button", name="登记并交给投票人")).to_have_count(0)
+    expect(page.get_by_role("link", name="关闭投票站并点票…")).to_have_count(0)
+    expect(page.get_by_role("button", name="退出登录")).to_have_count(0)
+    assert fits_phone_width(page)
+    page.screenshot(path=ARTIFACTS / "station-hand-back-phone.png", full_page=True)
+
+    # The officer taps through to the desk, then goes to close: the counts come first.
+    page.get_by_role("link", name="工作人员：登记下一位投票人").tap()
+    expect(page.get_by_label("证件号码")).to_have_value("")
+    page.get_by_role("link", name="关闭投票站并点票…").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("关闭投票站并点票")
+    count = page.locator(".closure-count")
+    expect(count.locator("dt")).to_have_text(
+        ["登记投票人数", "清点选票数", "登记未投", "有效票", "空白票", "无效票"]
+    )
+    expect(count.locator("dd")).to_have_text(["1", "1", "0", "1", "0", "0"])
+    expect(page.get_by_label("赵敏")).to_be_visible()
+    assert fits_phone_width(page)
+    page.screenshot(path=ARTIFACTS / "station-close-phone.png", full_page=True)
+    assert not StationClosure.objects.exists()
+
+    page.get_by_label("赵敏").check()
+    page.get_by_label("在场监票人").fill("居民代表 李**")
+    page.get_by_role("button", name="确认关闭并点票").tap()
+    expect(page.get_by_text("投票站已关闭，点票记录已保存。")).to_be_visible()
+    assert StationClosure.objects.get().ballots_counted == 1
+
+    page.get_by_role("button", name="退出登录").tap()
+    expect(page.get_by_role("heading", level=1)).to_have_text("工作人员登录")
+    page.goto(live_server.url + "/stations/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("工作人员登录")
+    assert problems == []
+
+
+def test_paper_reentry_on_a_phone_is_prefilled_and_marks_the_differing_lines(
+    live_server, phone
+):
+    round = RoundFactory(max_choices=2)
+    library(round)
+    station, first = make_station(round, "老年活动中心", "老年活动中心一楼")
+    station.mode = BallotStation.Mode.PAPER
+    station.save()
+    first.first_name = "赵敏"
+    first.save()
+    second = UserFactory(is_staff=False, first_name="钱多")
+    StationOfficer.objects.create(station=station, user=second, day=None)
+    paper_count_enter(station=station, officer=first, lines="1\n2\n空白")
+    page = phone
+    problems = watch_for_problems(page)
+    log_in(page, live_server, second)
+    page.goto(live_server.url + f"/stations/{station.pk}/paper/")
+    expect(page.get_by_text("空白票写「空白」或0")).to_be_visible()
+    typing = page.get_by_label("纸质选票内容")
+    expect(typing).to_have_value("")
+    typing.fill("1\n3\n空白")
+    page.get_by_role("button", name="保存录入").tap()
+    expect(page.get_by_text("已保存您的录入")).to_be_visible()
+
+    # Back on the page: what was typed is there to correct, the differing line marked.
+    page.goto(live_server.url + f"/stations/{station.pk}/paper/")
+    expect(typing).to_have_value("1\n3\n空白")
+    differences = page.locator(".paper-difference")
+    expect(differences).to_have_text(["第2行：您录入「3」，赵敏录入「2」"])
+    assert fits_phone_width(page)
+    page.screenshot(path=ARTIFACTS / "station-paper-reentry-phone.png", full_page=True)
+
+    typing.fill("1\n2\n空白")
+    page.get_by_role("button", name="保存录入").tap()
+    page.goto(live_server.url + f"/stations/{station.pk}/paper/")
+    expect(page.get_by_text("您的录入与赵敏的录入逐行一致。")).to_be_visible()
+    expect(page.locator(".paper-difference")).to_have_count(0)
+    assert problems == []

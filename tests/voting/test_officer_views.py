@@ -130,23 +130,26 @@ def test_submitted_ticks_make_one_ballot_and_a_thank_you(client, station, office
     assert VoterMark.objects.get().station == station
 
 
-def test_thank_you_page_is_the_empty_desk_for_the_next_voter(client, station, officer):
+def test_thank_you_page_shows_no_desk_while_the_voter_holds_the_tablet(client, station, officer):
     page = vote(client, station, ["1"]).content.decode()
 
     assert "请将平板交还工作人员" in page
-    assert "下一位投票人" in page
-    assert 'name="document_number"' in page
-    assert NUMBER not in page
+    assert 'name="document_number"' not in page
     assert 'name="items"' not in page
+    assert "关闭投票站" not in page
+    assert "退出登录" not in page
+    assert NUMBER not in page
 
 
-def test_next_voter_is_recorded_from_the_thank_you_page(client, station, officer):
+def test_officer_taps_through_the_thank_you_page_to_the_desk(client, station, officer):
     page = vote(client, station, ["1"]).content.decode()
-    desk_form = re.search(r'<form method="post" action="([^"]+)"', page)
+    desk = reverse("voting:desk", args=[station.pk])
 
-    assert desk_form and desk_form.group(1) == reverse("voting:desk", args=[station.pk])
+    assert f'href="{desk}"' in page
+    desk_page = client.get(desk).content.decode()
+    assert 'name="document_number"' in desk_page
     fields = {"relation": "lives", "document_type": "id_card", "document_number": id_card_number(7)}
-    ballot_page = client.post(desk_form.group(1), fields).content.decode()
+    ballot_page = client.post(desk, fields).content.decode()
     assert "提交选票" in ballot_page
     assert TOKEN.search(ballot_page)
 
@@ -354,3 +357,82 @@ def test_paper_typing_with_an_empty_line_is_refused_on_the_page(client, paper):
 
     assert "第2行是空行" in page.content.decode()
     assert not paper.paper_counts.exists()
+
+
+def test_station_pages_name_the_signed_in_officer_and_offer_a_logout(client, station):
+    officer = station_officer(station, first_name="赵敏", username="zhaomin")
+    client.force_login(officer)
+
+    for name in ["voting:stations", "voting:desk", "voting:close"]:
+        args = [] if name == "voting:stations" else [station.pk]
+        page = client.get(reverse(name, args=args)).content.decode()
+
+        assert "工作人员：赵敏" in page
+        assert f'action="{reverse("logout")}"' in page and "退出登录" in page
+
+
+def test_officer_without_a_full_name_is_shown_by_username(client, station):
+    client.force_login(station_officer(station, first_name="", last_name="", username="zhanwu9"))
+
+    page = client.get(reverse("voting:desk", args=[station.pk])).content.decode()
+
+    assert "工作人员：zhanwu9" in page
+
+
+def test_close_button_is_kept_apart_from_the_desk_button(client, station, officer):
+    page = client.get(reverse("voting:desk", args=[station.pk])).content.decode()
+    desk_button = page.index("登记并交给投票人")
+    apart = page.index('class="station-admin')
+
+    assert desk_button < apart < page.index(reverse("voting:close", args=[station.pk]))
+    assert "btn-outline-danger" not in page
+
+
+def test_close_page_shows_the_count_before_confirming(client, station, officer):
+    vote(client, station, ["1"])
+    VoterMark.objects.create(  # registered, then the tablet was dropped: no ballot
+        round=station.round,
+        station=station,
+        voter_key="0" * 64,
+        relation="lives",
+        day=timezone.localdate(),
+    )
+
+    page = client.get(reverse("voting:close", args=[station.pk])).content.decode()
+
+    counts = re.findall(r"<dt[^>]*>([^<]+)</dt><dd[^>]*>(\d+)</dd>", page)
+    assert counts == [
+        ("登记投票人数", "2"),
+        ("清点选票数", "1"),
+        ("登记未投", "1"),
+        ("有效票", "1"),
+        ("空白票", "0"),
+        ("无效票", "0"),
+    ]
+    assert "确认关闭并点票" in page
+    assert not StationClosure.objects.exists()
+
+
+def test_closure_form_lists_officers_by_name(client, station):
+    client.force_login(station_officer(station, first_name="赵敏", username="zhaomin"))
+
+    page = client.get(reverse("voting:close", args=[station.pk])).content.decode()
+
+    label = re.search(r'<label for="id_officers_0"[^>]*>\s*([^<]*?)\s*</label>', page)
+    assert label.group(1) == "赵敏"
+
+
+def test_paper_reentry_is_prefilled_and_marks_the_lines_that_differ(client, paper):
+    first = station_officer(paper, first_name="赵敏")
+    second = station_officer(paper, first_name="钱多")
+    for clerk, lines in [(first, "1\n2\n3"), (second, "1\n3\n3\nX")]:
+        client.force_login(clerk)
+        client.post(reverse("voting:paper", args=[paper.pk]), {"lines": lines})
+
+    page = client.get(reverse("voting:paper", args=[paper.pk])).content.decode()
+
+    assert re.search(r"<textarea[^>]*>\s*1\n3\n3\nX</textarea>", page)
+    assert "与赵敏的录入有2行不一致" in page
+    assert "第2行：您录入「3」，赵敏录入「2」" in page
+    assert "第4行：您录入「X」，赵敏录入「（无此行）」" in page
+    assert "第3行" not in page
