@@ -404,7 +404,7 @@ class DemoRound:
                     voter_key=key,
                     now=when,
                 )
-                paper_lines.append(",".join(wanted) if index % 29 else "")
+                paper_lines.append(",".join(wanted) if index % 29 else "空白")
         if not everything:
             return
         lines = "\n".join(paper_lines)
