@@ -99,6 +99,7 @@ class PaperCountForm(forms.Form):
     lines = forms.CharField(
         label=_("纸质选票内容"),
         required=False,  # a station where nobody voted has no ballot to type
+        strip=False,  # an empty first line is refused with its number, not dropped unseen
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
         help_text=_(
             "按选票编号顺序每行录入一张选票所选的项目编号，用逗号分隔，例如 3,7,12；"

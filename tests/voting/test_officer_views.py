@@ -436,3 +436,12 @@ def test_paper_reentry_is_prefilled_and_marks_the_lines_that_differ(client, pape
     assert "第2行：您录入「3」，赵敏录入「2」" in page
     assert "第4行：您录入「X」，赵敏录入「（无此行）」" in page
     assert "第3行" not in page
+
+
+def test_paper_typing_starting_with_an_empty_line_is_refused_on_the_page(client, paper):
+    client.force_login(station_officer(paper))
+
+    page = client.post(reverse("voting:paper", args=[paper.pk]), {"lines": "\r\n1\r\n2"})
+
+    assert "第1行是空行" in page.content.decode()
+    assert not paper.paper_counts.exists()
