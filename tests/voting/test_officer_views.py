@@ -445,3 +445,14 @@ def test_paper_typing_starting_with_an_empty_line_is_refused_on_the_page(client,
 
     assert "第1行是空行" in page.content.decode()
     assert not paper.paper_counts.exists()
+
+
+def test_officer_on_duty_only_yesterday_cannot_close_the_station_today(client, station):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    officer = station_officer(station, day=yesterday)
+    client.force_login(officer)
+
+    page = close_page(client, station, officers=[officer.pk]).content.decode()
+
+    assert "您今天不是「东区投票站」的值班工作人员" in page
+    assert not StationClosure.objects.exists()
