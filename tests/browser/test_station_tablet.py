@@ -359,6 +359,7 @@ def test_paper_reentry_on_a_phone_is_prefilled_and_marks_the_differing_lines(
 
     typing.fill("1\n2\n空白")
     page.get_by_role("button", name="保存录入").tap()
+    expect(page.get_by_text("已保存您的录入")).to_be_visible()
     page.goto(live_server.url + f"/stations/{station.pk}/paper/")
     expect(page.get_by_text("您的录入与赵敏的录入逐行一致。")).to_be_visible()
     expect(page.locator(".paper-difference")).to_have_count(0)
