@@ -7,7 +7,14 @@ from rounds.admin import ScopedAdminMixin
 from rounds.models import Stage
 
 from .exceptions import VotingError
-from .models import BallotStation, CertifiedTally, Lot, StationClosure, StationOfficer
+from .models import (
+    BallotStation,
+    CertifiedTally,
+    Lot,
+    StationClosure,
+    StationOfficer,
+    VoidedTally,
+)
 from .services import lot_record, tally_certify, tally_certify_check
 
 
@@ -132,3 +139,21 @@ class CertifiedTallyAdmin(ServiceFormAdmin):
         tally = tally_certify(round=data["round"], actor=request.user, observers=data["observers"])
         messages.success(request, gettext_lazy("计票结果已确认并冻结。"))
         return tally
+
+
+@admin.register(VoidedTally)
+class VoidedTallyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The certifications voided by a reopen, kept as they were: read only."""
+
+    scope_root = "round__community"
+    list_display = ["round", "rule", "certified_at", "voided_at", "voided_by", "reason"]
+    readonly_fields = [f.name for f in VoidedTally._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

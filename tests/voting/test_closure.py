@@ -209,7 +209,7 @@ def test_officer_of_another_station_cannot_close_it(round, station):
 def test_station_of_a_round_not_in_voting_cannot_be_closed(round, station, officer):
     put_at(round, Stage.SCREENING)
 
-    assert "本轮不在居民投票阶段" in refusal(close, station, officer)
+    assert "这一步要在「居民投票" in refusal(close, station, officer)
 
 
 def test_closing_one_station_leaves_the_others_open(round, station, officer):
