@@ -6,12 +6,15 @@ import threading
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from proposals.models import Relation
 from rounds.models import Stage
 from tests.factories import (
     BallotItemFactory,
     BallotStationFactory,
+    RoundFactory,
     cast,
     during_opening,
     id_card_number,
@@ -390,3 +393,20 @@ def test_ballot_that_waits_for_the_closing_of_its_station_is_refused(station, of
     assert StationClosure.objects.get().ballots_counted == 0
     assert not station.ballots.exists()
     assert not station.voter_marks.exists()
+
+
+def test_closing_a_paper_station_inserts_its_ballots_in_one_statement_each_table():
+    round = put_at(RoundFactory(), Stage.VOTING)
+    BallotItemFactory.create_batch(2, round=round)
+    paper = BallotStationFactory(round=round, mode=BallotStation.Mode.PAPER)
+    clerks = [station_officer(paper), station_officer(paper)]
+    paper_voters(paper, clerks[0], 20)
+    typed_twice(paper, clerks, "\n".join(["1,2"] * 20))
+
+    with CaptureQueriesContext(connection) as queries:
+        close(paper, clerks[0])
+
+    inserts = [q["sql"].split()[2] for q in queries if q["sql"].startswith("INSERT")]
+    assert inserts.count('"voting_ballot"') == 1
+    assert inserts.count('"voting_ballotchoice"') == 1
+    assert paper.ballots.count() == 20
