@@ -304,22 +304,15 @@ class DemoRound:
             proposal_screen(proposal=proposal, actor=self.staff)
             if kind == "merge":
                 proposals_merge(into=last_ballot, sources=[proposal], actor=self.staff)
-            elif kind == "open":
-                roundtable_decide(
-                    roundtable=roundtable,
-                    proposal=proposal,
-                    on_ballot=False,
-                    reason=detail[0],
-                    actor=self.staff,
-                )
-            elif kind == "not_on_ballot":
-                SiteSurvey.objects.create(
-                    proposal=proposal,
-                    surveyed_on=roundtable.held_on - datetime.timedelta(days=7),
-                    participants="项目顾问、街道城建办、提议人",
-                    findings="广场现有设施之间距离不足,加装器材会占用消防通道。",
-                    outcome="不具备实施条件",
-                )
+            elif kind in ("open", "not_on_ballot"):
+                if kind == "not_on_ballot":
+                    SiteSurvey.objects.create(
+                        proposal=proposal,
+                        surveyed_on=roundtable.held_on - datetime.timedelta(days=7),
+                        participants="项目顾问、街道城建办、提议人",
+                        findings="广场现有设施之间距离不足,加装器材会占用消防通道。",
+                        outcome="不具备实施条件",
+                    )
                 roundtable_decide(
                     roundtable=roundtable,
                     proposal=proposal,

@@ -1,4 +1,4 @@
-"""The golden path: a round walks through steps 1–4 with the services people use, then on to closed.
+"""The golden path: a round walks through steps 1–4 with the services people use, then on.
 
 Each step uses the real service: the plan's comments, online and paper proposals, the 七不入
 screening, the roundtable, departments' estimates, the library, a tablet and a paper station,
@@ -29,7 +29,6 @@ from tests.factories import (
     ProposalFactory,
     RoundFactory,
     RoundtableFactory,
-    UserFactory,
     cast,
     complete_plan,
     during_opening,
@@ -116,7 +115,8 @@ class Walk:
 
     def vote(self):
         for voter in range(1, self.tablet_votes + 1):
-            cast(self.tablet, self.officers[self.tablet][0], ["1", "2"] if voter % 2 else ["1"], voter)
+            refs = ["1", "2"] if voter % 2 else ["1"]
+            cast(self.tablet, self.officers[self.tablet][0], refs, voter)
         lines = []
         for voter in range(100, 104):
             voter_record(
@@ -130,7 +130,9 @@ class Walk:
         for officer in self.officers[self.paper]:
             paper_count_enter(station=self.paper, officer=officer, lines="\n".join(lines))
         for station, officers in self.officers.items():
-            station_close(station=station, actor=officers[0], officers=officers, observers=OBSERVERS)
+            station_close(
+                station=station, actor=officers[0], officers=officers, observers=OBSERVERS
+            )
         self.certified = tally_certify(round=self.round, actor=self.staff, observers=OBSERVERS)
         self.move(Stage.PUBLICITY)
 

@@ -1,4 +1,4 @@
-"""The documented commands work as root and as a user with sudo; the domain guide is in the repository."""
+"""The documented commands work as root and through sudo; the domain guide is in the repository."""
 
 import re
 import subprocess

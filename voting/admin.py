@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy
 
 from proposals.admin import scoped_rounds
-from rounds.admin import ScopedAdminMixin
+from rounds.admin import RecordAdminMixin, ScopedAdminMixin
 from rounds.models import Stage
 
 from .exceptions import VotingError
@@ -142,18 +142,8 @@ class CertifiedTallyAdmin(ServiceFormAdmin):
 
 
 @admin.register(VoidedTally)
-class VoidedTallyAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """The certifications voided by a reopen, kept as they were: read only."""
+class VoidedTallyAdmin(RecordAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """The certifications voided by a reopen, kept as they were."""
 
     scope_root = "round__community"
     list_display = ["round", "rule", "certified_at", "voided_at", "voided_by", "reason"]
-    readonly_fields = [f.name for f in VoidedTally._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -75,9 +75,11 @@ def test_seed_demo_dates_last_years_rounds_on_their_plan_not_today():
         for event in round.events.exclude(to_stage=Stage.CLOSED):
             assert timezone.localtime(event.created_at).date() == planned[event.to_stage]
         assert timezone.localtime(round.events.last().created_at).year == today.year - 1
+    closures = StationClosure.objects.filter(station__round__in=closed)
+    certifications = CertifiedTally.objects.filter(round__in=closed)
     stamps = [
-        *StationClosure.objects.filter(station__round__in=closed).values_list("closed_at", flat=True),
-        *CertifiedTally.objects.filter(round__in=closed).values_list("certified_at", flat=True),
+        *closures.values_list("closed_at", flat=True),
+        *certifications.values_list("certified_at", flat=True),
     ]
     assert stamps
     assert all(timezone.localtime(stamp).year == today.year - 1 for stamp in stamps)
