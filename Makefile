@@ -5,6 +5,9 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
 	poppler-utils chromium gettext
+# apt-get through sudo, except for root (e.g. in a container), where there may be no sudo.
+USER_ID ?= $(shell id -u)
+SUDO := $(if $(filter 0,$(USER_ID)),,sudo)
 
 # The newest Python >= 3.12 on PATH or under pyenv; Django 6 needs 3.12 or newer.
 FIND_PYTHON := for v in 3.14 3.13 3.12; do \
@@ -35,8 +38,9 @@ $(VENV)/.test-installed: pyproject.toml | $(PY)
 	touch $@ $(VENV)/.run-installed
 
 system-packages:
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES)
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  $(SYSTEM_PACKAGES)
 
 run: $(VENV)/.run-installed
 	DJANGO_DEBUG=true $(PY) manage.py migrate --verbosity 0

@@ -390,6 +390,7 @@ class RoundtableAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     on_ballot=data["on_ballot"],
                     recommended_order=data.get("recommended_order"),
                     reason=data.get("reason", ""),
+                    actor=request.user,
                 )
             except ProposalError as refusal:
                 self.message_user(request, str(refusal), messages.ERROR)
@@ -522,4 +523,5 @@ class BallotItemAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
             location=data["location"],
             cost=data["cost"],
             photos=data["photos"],
+            actor=request.user,
         )

@@ -1,5 +1,3 @@
-import re
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
@@ -7,25 +5,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from rounds.normalise import normalise_mobile
+from rounds.validators import reject_markup
 
 from .exceptions import ProposalError
 from .models import Category, NegativeListReason, Proposal, Relation
 from .photos import validate_photos
 from .services import proposal_check_open
 
-MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&#|javascript:", re.IGNORECASE)
-
 PRIVACY_NOTICE = _(
     "我们只收集办理提议所需的信息:姓名和手机号码仅供社区工作人员联系您、供您凭查询码查询进度,"
     "不会在任何公开页面显示(公开时姓名显示为“王**”);本轮微实事结束一年后删除。"
 )
-
-
-def reject_markup(value):
-    """Refuse text that carries HTML or script: residents describe, they do not mark up."""
-    if MARKUP.search(value):
-        raise ValidationError(_("请不要输入网页代码或脚本(例如 < > 标签),用文字描述即可。"))
-
 
 PROPOSER_FIELDS = ["proposer_name", "phone", "relation", "organisation"]
 PROJECT_FIELDS = [

@@ -11,14 +11,14 @@ from .models import OPEN_STATUSES
 
 
 @guard(Stage.VOTING)
-def library_is_not_empty(round):
+def library_is_not_empty(round, actor=None):
     if not round.ballot_items.exists():
         return _("项目库为空,不能开始投票。")
     return None
 
 
 @guard(Stage.VOTING)
-def every_proposal_has_an_outcome(round):
+def every_proposal_has_an_outcome(round, actor=None):
     open_codes = list(
         round.proposals.filter(status__in=OPEN_STATUSES).values_list("tracking_code", flat=True)
     )
@@ -35,7 +35,7 @@ def every_proposal_has_an_outcome(round):
 
 
 @guard(Stage.VOTING)
-def every_ballot_item_has_a_cost(round):
+def every_ballot_item_has_a_cost(round, actor=None):
     missing = [str(item) for item in round.ballot_items.filter(cost__isnull=True)]
     if missing:
         return _("以下项目库条目还没有预算:%(items)s。") % {"items": listing(missing)}

@@ -175,12 +175,25 @@ class Proposal(models.Model):
 
 
 class ProposalEvent(models.Model):
-    """A step a proposal went through, as its proposer sees it on the status page."""
+    """A move of a proposal from one status to another, and who made it.
+
+    The proposer sees the statuses and notes on the status page; the actor only staff see.
+    """
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="events", verbose_name=_("提议")
     )
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Status, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposal_events",
+        verbose_name=_("操作人"),
+        help_text=_("居民自己在网上提交时为空"),
+    )
     note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 

@@ -9,6 +9,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from rounds.models import PlanComment, Round, Stage, mask_name
+from rounds.workflow import require_stage
 
 from .exceptions import ProposalError
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     TrackingCounter,
 )
 from .photos import reencode
+from .workflow import check_status_move
 
 PER_PHONE_PER_DAY = 5
 PER_ADDRESS_PER_HOUR = 20
@@ -60,15 +62,24 @@ def status_lookup_failed(address):
     cache.set(key, (count + 1, since), timeout=max(1, since + 60 * 60 - time.time()))
 
 
-def _require_stage(round, stage, message):
-    if round.stage != stage:
-        raise ProposalError(message)
+def _moved(proposal, status, *, actor, note):
+    """Set ``proposal``'s status to ``status`` as the transition table allows; return the event.
 
-
-def _set_status(proposal, status, note=""):
+    Neither is saved yet.
+    """
+    check_status_move(proposal, status)
+    event = ProposalEvent(
+        proposal=proposal, from_status=proposal.status, status=status, actor=actor, note=note
+    )
     proposal.status = status
+    return event
+
+
+def _set_status(proposal, status, *, actor, note=""):
+    """Move ``proposal`` to ``status`` and save it with the rest of its changes and the event."""
+    event = _moved(proposal, status, actor=actor, note=note)
     proposal.save()
-    ProposalEvent.objects.create(proposal=proposal, status=status, note=note)
+    event.save()
 
 
 def _lock_tracking_counter(year):
@@ -106,11 +117,7 @@ def _store_photos(uploads, **owner):
 
 def proposal_check_open(round):
     """Raise ProposalError unless ``round`` is collecting proposals."""
-    _require_stage(
-        round,
-        Stage.COLLECTION,
-        _("「%(round)s」现在不在项目征集阶段,不能提交提议。") % {"round": round},
-    )
+    require_stage(round, Stage.COLLECTION, error=ProposalError)
 
 
 @transaction.atomic
@@ -137,7 +144,7 @@ def proposal_submit(*, proposal, photos=(), submission_token=None, address="", e
     proposal.entered_by = entered_by
     proposal.status = Status.SUBMITTED
     proposal.save()
-    ProposalEvent.objects.create(proposal=proposal, status=Status.SUBMITTED)
+    ProposalEvent.objects.create(proposal=proposal, status=Status.SUBMITTED, actor=entered_by)
     _store_photos(photos, proposal=proposal)
     return proposal
 
@@ -150,7 +157,7 @@ def proposal_screen(*, proposal, actor, exclusions=()):
     previous one as the proposal's outcome; the earlier decisions are kept.
     """
     proposal = Proposal.objects.select_for_update().select_related("round").get(pk=proposal.pk)
-    _require_stage(proposal.round, Stage.SCREENING, _("只有在筛选阶段才能进行七不入筛选。"))
+    require_stage(proposal.round, Stage.SCREENING, error=ProposalError)
     if proposal.status not in (Status.SUBMITTED, Status.SCREENED_IN, Status.EXCLUDED):
         raise ProposalError(
             _("提议 %(code)s 已是「%(status)s」,不能再筛选。")
@@ -168,10 +175,10 @@ def proposal_screen(*, proposal, actor, exclusions=()):
     if exclusions:
         note = ";".join(f"{reason.title}:{note.strip()}" for reason, note in exclusions)
         proposal.public_note = note
-        _set_status(proposal, Status.EXCLUDED, note)
+        _set_status(proposal, Status.EXCLUDED, actor=actor, note=note)
     else:
         proposal.public_note = ""
-        _set_status(proposal, Status.SCREENED_IN)
+        _set_status(proposal, Status.SCREENED_IN, actor=actor)
     return decision
 
 
@@ -188,7 +195,7 @@ def proposals_merge(*, into, sources, actor):
         raise ProposalError(_("请至少选择两条提议进行合并。"))
     if any(p.round_id != into.round_id for p in sources):
         raise ProposalError(_("只能合并同一轮次的提议。"))
-    _require_stage(into.round, Stage.SCREENING, _("只有在筛选阶段才能合并提议。"))
+    require_stage(into.round, Stage.SCREENING, error=ProposalError)
     for proposal in [into, *sources]:
         if proposal.status not in OPEN_STATUSES:
             raise ProposalError(
@@ -201,15 +208,20 @@ def proposals_merge(*, into, sources, actor):
             "code": into.tracking_code,
             "title": into.title,
         }
-        _set_status(source, Status.MERGED, source.public_note)
+        _set_status(source, Status.MERGED, actor=actor, note=source.public_note)
     return into
 
 
 @transaction.atomic
-def roundtable_decide(*, roundtable, proposal, on_ballot, recommended_order=None, reason=""):
-    """Record the roundtable's outcome for a screened proposal: recommended for the ballot or not."""
+def roundtable_decide(
+    *, roundtable, proposal, on_ballot, recommended_order=None, reason="", actor=None
+):
+    """Record the roundtable's outcome for a screened proposal: recommended for the ballot or not.
+
+    ``actor`` is the staff member who records it, kept on the proposal's events.
+    """
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    _require_stage(roundtable.round, Stage.SCREENING, _("只有在筛选阶段才能记录圆桌会结论。"))
+    require_stage(roundtable.round, Stage.SCREENING, error=ProposalError)
     if proposal.round_id != roundtable.round_id:
         raise ProposalError(_("提议不属于这次圆桌会的轮次。"))
     if proposal.status not in (Status.SCREENED_IN, Status.NOT_ON_BALLOT):
@@ -232,10 +244,10 @@ def roundtable_decide(*, roundtable, proposal, on_ballot, recommended_order=None
     )
     if on_ballot:
         proposal.public_note = ""
-        _set_status(proposal, Status.SCREENED_IN, _("邻里圆桌会推荐入库"))
+        _set_status(proposal, Status.SCREENED_IN, actor=actor, note=_("邻里圆桌会推荐入库"))
     else:
         proposal.public_note = reason.strip()
-        _set_status(proposal, Status.NOT_ON_BALLOT, proposal.public_note)
+        _set_status(proposal, Status.NOT_ON_BALLOT, actor=actor, note=proposal.public_note)
     return outcome
 
 
@@ -249,7 +261,7 @@ def _check_within_cap(round, amount):
 
 def cost_estimate_check(*, proposal, amount):
     """Raise ProposalError unless ``amount`` may be recorded as ``proposal``'s estimate."""
-    _require_stage(proposal.round, Stage.SCREENING, _("只有在筛选阶段才能填写预算配额。"))
+    require_stage(proposal.round, Stage.SCREENING, error=ProposalError)
     _check_within_cap(proposal.round, amount)
 
 
@@ -271,7 +283,7 @@ def latest_estimate(proposals):
 
 def ballot_item_check(*, round, proposals, cost=None):
     """Raise ProposalError unless ``proposals`` may go on ``round``'s ballot at ``cost``."""
-    _require_stage(round, Stage.SCREENING, _("只有在筛选阶段才能编制项目库。"))
+    require_stage(round, Stage.SCREENING, error=ProposalError)
     if not proposals:
         raise ProposalError(_("项目库条目至少要来自一条提议。"))
     recommended = set(
@@ -294,11 +306,22 @@ def ballot_item_check(*, round, proposals, cost=None):
 
 @transaction.atomic
 def ballot_item_create(
-    *, round, proposals, title, description, category, location, compound=None, cost=None, photos=()
+    *,
+    round,
+    proposals,
+    title,
+    description,
+    category,
+    location,
+    compound=None,
+    cost=None,
+    photos=(),
+    actor=None,
 ):
     """Put ``proposals`` on the ballot as one item of the project library; return the item.
 
-    The cost defaults to the newest department estimate of the proposals.
+    The cost defaults to the newest department estimate of the proposals. ``actor`` is the
+    staff member who compiles the library, kept on the proposals' events.
     """
     round = Round.objects.select_for_update().get(pk=round.pk)  # numbers items one at a time
     proposals = list(Proposal.objects.select_for_update().filter(pk__in=[p.pk for p in proposals]))
@@ -320,7 +343,12 @@ def ballot_item_create(
     _store_photos(photos, ballot_item=item)
     for proposal in proposals:
         proposal.ballot_item = item
-        _set_status(proposal, Status.ON_BALLOT, _("列入项目库第%(number)d号") % {"number": number})
+        _set_status(
+            proposal,
+            Status.ON_BALLOT,
+            actor=actor,
+            note=_("列入项目库第%(number)d号") % {"number": number},
+        )
     return item
 
 
@@ -330,8 +358,7 @@ RETENTION = datetime.timedelta(days=365)
 @transaction.atomic
 def round_forget_personal_data(*, round):
     """Erase proposers' phones and full names, and commenters' contacts, of a closed round."""
-    if round.stage != Stage.CLOSED:
-        raise ProposalError(_("只有已归档的轮次才能删除个人信息。"))
+    require_stage(round, Stage.CLOSED, error=ProposalError)
     proposals = list(round.proposals.exclude(phone=""))
     for proposal in proposals:
         proposal.proposer_name = mask_name(proposal.proposer_name)
@@ -353,13 +380,41 @@ def rounds_past_retention(now=None):
     ).distinct()
 
 
+def _move_all(proposals, status, *, actor, note):
+    """Move every one of ``proposals`` to ``status`` as the table allows, in two statements.
+
+    ``note`` gives each proposal's note.
+    """
+    events = [_moved(proposal, status, actor=actor, note=note(proposal)) for proposal in proposals]
+    Proposal.objects.bulk_update(proposals, ["status"])
+    ProposalEvent.objects.bulk_create(events)
+
+
+def _item_note(proposal):
+    return _("项目库第%(number)d号") % {"number": proposal.ballot_item.number}
+
+
 @transaction.atomic
-def proposals_record_vote(*, round, selected_refs):
+def proposals_record_vote(*, round, selected_refs, actor):
     """Give every proposal on the ballot its outcome from the certified vote."""
-    for proposal in round.proposals.filter(status=Status.ON_BALLOT).select_related("ballot_item"):
-        selected = proposal.ballot_item.ref in selected_refs
-        _set_status(
-            proposal,
-            Status.SELECTED if selected else Status.NOT_SELECTED,
-            _("项目库第%(number)d号") % {"number": proposal.ballot_item.number},
+    on_ballot = list(round.proposals.filter(status=Status.ON_BALLOT).select_related("ballot_item"))
+    selected = [p for p in on_ballot if p.ballot_item.ref in selected_refs]
+    not_selected = [p for p in on_ballot if p.ballot_item.ref not in selected_refs]
+    _move_all(selected, Status.SELECTED, actor=actor, note=_item_note)
+    _move_all(not_selected, Status.NOT_SELECTED, actor=actor, note=_item_note)
+
+
+@transaction.atomic
+def proposals_unrecord_vote(*, round, actor):
+    """Put the proposals that the vote decided back on the ballot, waiting for a new count."""
+    decided = list(
+        round.proposals.filter(status__in=[Status.SELECTED, Status.NOT_SELECTED]).select_related(
+            "ballot_item"
         )
+    )
+    _move_all(
+        decided,
+        Status.ON_BALLOT,
+        actor=actor,
+        note=lambda _proposal: _("计票结果作废，等待重新计票"),
+    )

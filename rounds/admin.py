@@ -205,12 +205,8 @@ class RoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/rounds/round/move_confirmation.html", context)
 
 
-@admin.register(RoundEvent)
-class RoundEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    scope_root = "round__community"
-    list_display = ["round", "kind", "from_stage", "to_stage", "actor", "created_at"]
-    list_filter = ["kind", "to_stage"]
-    list_select_related = ["round", "actor"]
+class RecordAdminMixin:
+    """An admin for an append-only record: it can be read, never added, changed or deleted here."""
 
     def has_add_permission(self, request):
         return False
@@ -220,6 +216,14 @@ class RoundEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RoundEvent)
+class RoundEventAdmin(RecordAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    scope_root = "round__community"
+    list_display = ["round", "kind", "from_stage", "to_stage", "actor", "created_at"]
+    list_filter = ["kind", "to_stage"]
+    list_select_related = ["round", "actor"]
 
 
 @admin.register(StaffRole)

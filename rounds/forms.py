@@ -3,9 +3,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from proposals.forms import reject_markup
-
 from .models import PlanComment
+from .validators import reject_markup
 
 
 class PlanCommentForm(forms.ModelForm):

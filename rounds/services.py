@@ -5,7 +5,14 @@ from django.utils.translation import gettext as _
 from .exceptions import RoundTransitionError
 from .models import PlanComment, Round, RoundEvent, Stage
 from .scopes import can_manage_round
-from .workflow import next_stage, previous_stage, refusals
+from .workflow import (
+    MOVE_LOCKS,
+    ON_ENTER,
+    next_stage,
+    previous_stage,
+    refusals,
+    reopen_refusals,
+)
 
 
 @transaction.atomic
@@ -13,9 +20,14 @@ def round_transition(*, round, to, actor, note=""):
     """Move ``round`` to stage ``to`` and record the move; return the round.
 
     A forward move goes to the next step only and must pass that stage's guards. A move
-    back ("reopen") goes to the previous step only, by a superuser, with a note. The row is
-    locked first, so two people pressing the same button produce exactly one move.
+    back ("reopen") goes to the previous step only, by a superuser, with a note, and must
+    pass that stage's reopen guards. The rows other apps lock while a round moves (its
+    ballot stations) are locked first, then the round's row, so two people pressing the same
+    button produce exactly one move and nothing those apps guard changes meanwhile. The
+    ``on_enter`` hooks of the new stage run last, in this transaction.
     """
+    for lock in MOVE_LOCKS:
+        lock(round)
     locked = Round.objects.select_for_update().get(pk=round.pk)
     if not can_manage_round(actor, locked):
         raise RoundTransitionError(_("您无权管理这个轮次。"))
@@ -23,14 +35,14 @@ def round_transition(*, round, to, actor, note=""):
     to = Stage(to)
     if to == next_stage(current):
         kind = RoundEvent.Kind.ADVANCE
-        if reasons := refusals(locked, to):
-            raise RoundTransitionError(" ".join(reasons))
+        reasons = refusals(locked, to, actor)
     elif to == previous_stage(current):
         kind = RoundEvent.Kind.REOPEN
         if not actor.is_superuser:
             raise RoundTransitionError(_("只有系统管理员可以退回重开。"))
         if not note.strip():
             raise RoundTransitionError(_("退回重开必须写明原因。"))
+        reasons = reopen_refusals(locked, to, actor)
     elif to == current:
         raise RoundTransitionError(_("本轮次已处于「%(stage)s」阶段。") % {"stage": current.label})
     else:
@@ -38,11 +50,15 @@ def round_transition(*, round, to, actor, note=""):
             _("不能从「%(current)s」直接转到「%(to)s」。")
             % {"current": current.label, "to": to.label}
         )
-    RoundEvent.objects.create(
+    if reasons:
+        raise RoundTransitionError(" ".join(reasons))
+    event = RoundEvent.objects.create(
         round=locked, kind=kind, from_stage=current, to_stage=to, actor=actor, note=note.strip()
     )
     locked.stage = to
     locked.save(update_fields=["stage"])
+    for hook in ON_ENTER[to]:
+        hook(locked, event)
     round.stage = to
     return locked
 

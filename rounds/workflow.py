@@ -1,14 +1,25 @@
-"""The eight-step workflow of a round: the transition table and the guards on each move.
+"""The eight-step workflow of a round: the transition table, its guards and its hooks.
 
-A guard looks at a round and returns the reason the round may not enter a stage yet, or
-None. Apps add their own guards with ``@guard(Stage.X)`` (e.g. the ballot library must
-not be empty before voting); ``round_transition`` runs them all.
+Later apps take part in a round's moves without ``rounds`` importing them:
+
+- ``@guard(Stage.X)``: may refuse to let a round move forward into stage X (e.g. the ballot
+  library must not be empty before voting);
+- ``@reopen_guard(Stage.X)``: may refuse to let a round be reopened back into stage X;
+- ``@on_enter(Stage.X)``: runs when a round enters stage X either way, in the move's
+  transaction, after its ``RoundEvent`` (e.g. a reopen past the count voids the certification);
+- ``@locked_while_moving``: locks rows that must not change while a round moves (e.g. its
+  ballot stations, so that no ballot commits during a reopen).
+
+A guard is called with the round and the user asking for the move (None, its default, when
+a page only shows the refusals in advance) and returns the reason it refuses, in Chinese, or
+None. A hook is called with the round and the move's ``RoundEvent``.
 """
 
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
+from .exceptions import RoundTransitionError
 from .models import Stage
 from .wording import listing
 
@@ -26,16 +37,45 @@ PREVIOUS = {to: from_ for from_, to in TRANSITIONS.items()}
 STEPS = list(TRANSITIONS)  # the eight steps, in order; CLOSED is not a step
 
 GUARDS = defaultdict(list)
+REOPEN_GUARDS = defaultdict(list)
+ON_ENTER = defaultdict(list)
+MOVE_LOCKS = []
+
+
+def _registrar(registry, stage):
+    """Return a decorator that adds a function to ``registry`` under ``stage``."""
+
+    def register(function):
+        registry[stage].append(function)
+        return function
+
+    return register
 
 
 def guard(stage):
-    """Register a function that may refuse to let a round enter ``stage``."""
+    """Register a function that may refuse to let a round move forward into ``stage``."""
+    return _registrar(GUARDS, stage)
 
-    def register(check):
-        GUARDS[stage].append(check)
-        return check
 
-    return register
+def reopen_guard(stage):
+    """Register a function that may refuse to let a round be reopened back into ``stage``."""
+    return _registrar(REOPEN_GUARDS, stage)
+
+
+def on_enter(stage):
+    """Register a function to run whenever a round enters ``stage``, forward or by a reopen."""
+    return _registrar(ON_ENTER, stage)
+
+
+def locked_while_moving(lock):
+    """Register a function that locks rows of a round before the round's own row is locked.
+
+    Rows are locked before the round, in the order the people who write them lock them (a
+    ballot locks its station, then its insert holds the round), so that neither waits for
+    the other in a circle.
+    """
+    MOVE_LOCKS.append(lock)
+    return lock
 
 
 def next_stage(stage):
@@ -54,13 +94,35 @@ def has_reached(round, stage):
     return order.index(round.stage) >= order.index(stage)
 
 
-def refusals(round, to):
-    """Return the reasons, in Chinese, that ``round`` may not enter stage ``to``."""
-    return [reason for check in GUARDS[to] if (reason := check(round))]
+def require_stage(round, *stages, error=RoundTransitionError):
+    """Raise ``error`` unless ``round`` stands at one of ``stages``.
+
+    Each app passes its own error class, so its views show the refusal as they show its
+    other refusals.
+    """
+    if round.stage not in stages:
+        raise error(
+            _("「%(round)s」现在处于「%(stage)s」阶段，这一步要在「%(allowed)s」阶段才能办理。")
+            % {
+                "round": round,
+                "stage": Stage(round.stage).label,
+                "allowed": listing(Stage(stage).label for stage in stages),
+            }
+        )
+
+
+def refusals(round, to, actor=None):
+    """Return the reasons, in Chinese, that ``round`` may not move forward into ``to``."""
+    return [reason for check in GUARDS[to] if (reason := check(round, actor))]
+
+
+def reopen_refusals(round, to, actor=None):
+    """Return the reasons, in Chinese, that ``round`` may not be reopened back into ``to``."""
+    return [reason for check in REOPEN_GUARDS[to] if (reason := check(round, actor))]
 
 
 @guard(Stage.COLLECTION)
-def plan_is_complete(round):
+def plan_is_complete(round, actor=None):
     missing = []
     if round.total_fund <= 0:
         missing.append(_("资金额度"))

@@ -3,11 +3,18 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy
 
 from proposals.admin import scoped_rounds
-from rounds.admin import ScopedAdminMixin
+from rounds.admin import RecordAdminMixin, ScopedAdminMixin
 from rounds.models import Stage
 
 from .exceptions import VotingError
-from .models import BallotStation, CertifiedTally, Lot, StationClosure, StationOfficer
+from .models import (
+    BallotStation,
+    CertifiedTally,
+    Lot,
+    StationClosure,
+    StationOfficer,
+    VoidedTally,
+)
 from .services import lot_record, tally_certify, tally_certify_check
 
 
@@ -132,3 +139,11 @@ class CertifiedTallyAdmin(ServiceFormAdmin):
         tally = tally_certify(round=data["round"], actor=request.user, observers=data["observers"])
         messages.success(request, gettext_lazy("计票结果已确认并冻结。"))
         return tally
+
+
+@admin.register(VoidedTally)
+class VoidedTallyAdmin(RecordAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """The certifications voided by a reopen, kept as they were."""
+
+    scope_root = "round__community"
+    list_display = ["round", "rule", "certified_at", "voided_at", "voided_by", "reason"]

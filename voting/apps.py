@@ -7,4 +7,4 @@ class VotingConfig(AppConfig):
     verbose_name = _("居民投票")
 
     def ready(self):
-        from . import guards  # noqa: F401  (registers the guards on entering and leaving `voting`)
+        from . import guards, hooks  # noqa: F401  (register with the round's moves)

@@ -254,12 +254,9 @@ class Lot(models.Model):
         return listing(self.order)
 
 
-class CertifiedTally(models.Model):
-    """The frozen result of a round's vote: rule, inputs digest, result, who certified it."""
+class TallyRecord(models.Model):
+    """What a certification of a round's vote froze: rule, inputs digest, result, who certified it."""
 
-    round = models.OneToOneField(
-        Round, on_delete=models.PROTECT, related_name="certified_tally", verbose_name=_("轮次")
-    )
     rule = models.CharField(_("计票规则"), max_length=10)
     tie_break = models.CharField(_("平票处理"), max_length=10)
     min_vote_share = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
@@ -269,11 +266,44 @@ class CertifiedTally(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("确认人")
     )
     observers = models.TextField(_("监票人"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return str(self.round)
+
+
+class CertifiedTally(TallyRecord):
+    """The frozen result of a round's vote, in force until a reopen past the count voids it."""
+
+    round = models.OneToOneField(
+        Round, on_delete=models.PROTECT, related_name="certified_tally", verbose_name=_("轮次")
+    )
     certified_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("计票结果确认")
         verbose_name_plural = _("计票结果确认")
 
-    def __str__(self):
-        return str(self.round)
+
+class VoidedTally(TallyRecord):
+    """A certification voided by a reopen of its round, kept as it was with the reason."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="voided_tallies", verbose_name=_("轮次")
+    )
+    certified_at = models.DateTimeField(_("确认时间"))
+    reason = models.TextField(_("作废原因"))
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="voided_tallies",
+        verbose_name=_("作废人"),
+    )
+    voided_at = models.DateTimeField(_("作废时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已作废的计票结果")
+        verbose_name_plural = _("已作废的计票结果")
+        ordering = ["voided_at", "pk"]

@@ -127,6 +127,7 @@ class PublicResults:
     stations: list
     all_closed: bool
     certified: object  # CertifiedTally or None
+    voided: list = field(default_factory=list)  # VoidedTally, oldest first
     items: list = field(default_factory=list)
     alternatives: dict = field(default_factory=dict)
     lots: list = field(default_factory=list)
@@ -168,6 +169,7 @@ def round_public_results(round):
         stations=stations,
         all_closed=bool(stations) and all(s.closure for s in stations),
         certified=certified,
+        voided=list(round.voided_tallies.all()),
     )
     if certified:
         titles = dict(round.ballot_items.values_list("ref", "title"))

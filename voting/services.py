@@ -9,9 +9,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from proposals.services import proposals_record_vote
+from proposals.services import proposals_record_vote, proposals_unrecord_vote
 from rounds.models import Stage, TallyRule
 from rounds.wording import listing
+from rounds.workflow import require_stage
 
 from .exceptions import ChoicesError, VotingError
 from .guards import every_station_is_closed
@@ -24,6 +25,7 @@ from .models import (
     PaperCount,
     StationClosure,
     StationOfficer,
+    VoidedTally,
     VoterMark,
 )
 from .selectors import round_ballots_csv, round_tally_result, station_ballot_lines
@@ -66,8 +68,7 @@ def station_check_on_duty(*, station, duty_days, now=None):
     ``duty_days`` are the officer's days at the station, as ``officer_duty_days`` returns them;
     recording a voter and closing the station follow the same rule.
     """
-    if station.round.stage != Stage.VOTING:
-        raise VotingError(_("本轮不在居民投票阶段。"))
+    require_stage(station.round, Stage.VOTING, error=VotingError)
     if not duty_days:
         raise VotingError(_("您不是「%(station)s」的工作人员。") % {"station": station})
     if None not in duty_days and timezone.localdate(now) not in duty_days:
@@ -156,16 +157,13 @@ def check_choices(round, refs=(), *, numbers=()):
 def _lock_station(station):
     """Lock the station's row, so a ballot and the station's closing never interleave.
 
-    Return the station with its round. Its closure is left to be read when it is asked
+    Return the station. Its round and closure are left to be read when they are asked
     for: the statement that waits for the lock sees other rows as they were when it began,
-    so a closure committed meanwhile is only visible to a later statement. Only the
-    station's row is locked: ballots at other stations of the round go on meanwhile.
+    so a closure, or a move of the round (which holds the round's stations locked while it
+    moves), committed meanwhile is only visible to a later statement. Only the station's
+    row is locked: ballots at other stations of the round go on meanwhile.
     """
-    return (
-        BallotStation.objects.select_for_update(of=("self",))
-        .select_related("round")
-        .get(pk=station.pk)
-    )
+    return BallotStation.objects.select_for_update().get(pk=station.pk)
 
 
 def _lock_open_station(station, officer, now):
@@ -428,8 +426,7 @@ def station_close(*, station, actor, officers, observers, explanation="", now=No
 
 def lot_record(*, round, order, witnesses, actor):
     """Record a public lot that orders tied items (refs, first wins)."""
-    if round.stage != Stage.VOTING:
-        raise VotingError(_("本轮不在居民投票阶段。"))
+    require_stage(round, Stage.VOTING, error=VotingError)
     if not witnesses.strip():
         raise VotingError(_("抽签须有见证人。"))
     on_ballot = set(round.ballot_items.values_list("ref", flat=True))
@@ -442,8 +439,7 @@ def lot_record(*, round, order, witnesses, actor):
 
 def tally_certify_check(*, round):
     """Raise VotingError unless the round's tally can be certified now; return the result."""
-    if round.stage != Stage.VOTING:
-        raise VotingError(_("本轮不在居民投票阶段。"))
+    require_stage(round, Stage.VOTING, error=VotingError)
     if not round.stations.exists():
         raise VotingError(_("本轮没有投票站。"))
     if refusal := every_station_is_closed(round):
@@ -471,7 +467,7 @@ def tally_certify(*, round, actor, observers):
         for rule in TallyRule.values
         if rule != round.tally_rule
     }
-    proposals_record_vote(round=round, selected_refs=set(result.selected))
+    proposals_record_vote(round=round, selected_refs=set(result.selected), actor=actor)
     return CertifiedTally.objects.create(
         round=round,
         rule=round.tally_rule,
@@ -482,3 +478,29 @@ def tally_certify(*, round, actor, observers):
         certified_by=actor,
         observers=observers.strip(),
     )
+
+
+@transaction.atomic
+def tally_void(*, round, actor, reason):
+    """Void the round's certified tally, keeping it as a VoidedTally with ``reason``; return that.
+
+    The proposals on the ballot go back to waiting for the vote's outcome, so that the next
+    certification gives them theirs.
+    """
+    certified = CertifiedTally.objects.select_for_update().get(round=round)
+    voided = VoidedTally.objects.create(
+        round=round,
+        rule=certified.rule,
+        tie_break=certified.tie_break,
+        min_vote_share=certified.min_vote_share,
+        inputs_digest=certified.inputs_digest,
+        result=certified.result,
+        certified_by=certified.certified_by,
+        certified_at=certified.certified_at,
+        observers=certified.observers,
+        reason=reason,
+        voided_by=actor,
+    )
+    certified.delete()
+    proposals_unrecord_vote(round=round, actor=actor)
+    return voided

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "proposals",
     "voting",
     "notices",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -274,7 +274,7 @@ def test_import_refused_when_the_round_is_not_in_collection(staff_client, staff,
     error = refusal(round, staff, workbook(row(compound)))
 
     assert f'value="{round.pk}"' not in page
-    assert "现在不在项目征集阶段" in str(error)
+    assert "这一步要在「项目征集" in str(error)
     assert not Proposal.objects.exists()
 
 

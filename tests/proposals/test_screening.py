@@ -118,7 +118,7 @@ def test_later_screening_decision_is_a_new_record_beside_the_first(proposal, sta
 def test_screening_outside_the_screening_stage_is_refused(round, proposal, staff, stage):
     put_at(round, stage)
 
-    with pytest.raises(ProposalError, match="只有在筛选阶段才能进行七不入筛选"):
+    with pytest.raises(ProposalError, match="这一步要在「民主协商"):
         proposal_screen(proposal=proposal, actor=staff)
 
     proposal.refresh_from_db()

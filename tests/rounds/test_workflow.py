@@ -3,7 +3,8 @@ import pytest
 from rounds.exceptions import RoundTransitionError
 from rounds.models import RoundEvent, Stage
 from rounds.services import round_transition
-from rounds.workflow import STEPS, TRANSITIONS
+from rounds import workflow
+from rounds.workflow import STEPS, TRANSITIONS, require_stage
 from tests.factories import (
     RoundFactory,
     complete_plan,
@@ -151,3 +152,90 @@ def test_round_events_cannot_be_changed_or_deleted(round, staff):
     with pytest.raises(Exception, match="只能新增"):
         event.delete()
     assert round.events.get().note == ""
+
+
+def test_guards_are_given_the_actor_asking_for_the_move(round, staff, monkeypatch):
+    asked = []
+    monkeypatch.setitem(
+        workflow.GUARDS, Stage.COLLECTION, [lambda round, actor: asked.append(actor)]
+    )
+
+    round_transition(round=round, to=Stage.COLLECTION, actor=staff)
+
+    assert asked == [staff]
+
+
+def test_reopen_guard_refusal_stops_the_reopen_and_records_nothing(round, superuser, monkeypatch):
+    put_at(round, Stage.SCREENING)
+    monkeypatch.setitem(
+        workflow.REOPEN_GUARDS, Stage.COLLECTION, [lambda round, actor: "已经召开圆桌会。"]
+    )
+
+    with pytest.raises(RoundTransitionError, match="已经召开圆桌会"):
+        round_transition(round=round, to=Stage.COLLECTION, actor=superuser, note="征集期延长")
+
+    round.refresh_from_db()
+    assert round.stage == Stage.SCREENING
+    assert not round.events.exists()
+
+
+def test_on_enter_hook_runs_after_the_event_with_the_round_in_its_new_stage(
+    round, staff, monkeypatch
+):
+    seen = []
+
+    def hook(round, event):
+        seen.append((round.stage, event.to_stage, RoundEvent.objects.filter(pk=event.pk).exists()))
+
+    monkeypatch.setitem(workflow.ON_ENTER, Stage.COLLECTION, [hook])
+
+    round_transition(round=round, to=Stage.COLLECTION, actor=staff)
+
+    assert seen == [(Stage.COLLECTION, Stage.COLLECTION, True)]
+
+
+def test_on_enter_hook_runs_on_a_reopen_too(round, superuser, monkeypatch):
+    put_at(round, Stage.SCREENING)
+    kinds = []
+    monkeypatch.setitem(
+        workflow.ON_ENTER, Stage.COLLECTION, [lambda round, event: kinds.append(event.kind)]
+    )
+
+    round_transition(round=round, to=Stage.COLLECTION, actor=superuser, note="征集期延长")
+
+    assert kinds == [RoundEvent.Kind.REOPEN]
+
+
+def test_failing_on_enter_hook_undoes_the_whole_move(round, staff, monkeypatch):
+    def hook(round, event):
+        raise RoundTransitionError("公示未能生成。")
+
+    monkeypatch.setitem(workflow.ON_ENTER, Stage.COLLECTION, [hook])
+
+    with pytest.raises(RoundTransitionError, match="公示未能生成"):
+        round_transition(round=round, to=Stage.COLLECTION, actor=staff)
+
+    round.refresh_from_db()
+    assert round.stage == Stage.PLAN
+    assert not round.events.exists()
+
+
+def test_require_stage_passes_in_any_of_the_stages(round):
+    put_at(round, Stage.SCREENING)
+
+    require_stage(round, Stage.COLLECTION, Stage.SCREENING)
+
+
+class StageRefused(Exception):
+    pass
+
+
+def test_require_stage_raises_the_given_error_naming_both_stages(round):
+    put_at(round, Stage.COLLECTION)
+
+    with pytest.raises(StageRefused) as refusal:
+        require_stage(round, Stage.SCREENING, Stage.VOTING, error=StageRefused)
+
+    message = str(refusal.value)
+    for stage in (Stage.COLLECTION, Stage.SCREENING, Stage.VOTING):
+        assert str(stage.label) in message

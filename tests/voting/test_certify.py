@@ -25,7 +25,7 @@ from tests.factories import (
     station_officer,
 )
 from voting.exceptions import VotingError
-from voting.models import CertifiedTally
+from voting.models import CertifiedTally, VoidedTally
 from voting.services import lot_record, station_close, tally_certify
 
 pytestmark = pytest.mark.django_db
@@ -300,3 +300,81 @@ def test_lot_without_witnesses_is_refused(round, staff, tied):
 def test_lot_naming_an_item_not_on_the_ballot_is_refused(round, staff, tied):
     with pytest.raises(VotingError):
         lot_record(round=round, order=["2", "9"], witnesses="居民代表 张**", actor=staff)
+
+
+@pytest.fixture
+def reopened(round, staff, superuser, counted):
+    """Certify, publish, then reopen the round back to voting with a reason."""
+    certify(round, staff)
+    round_transition(round=round, to=Stage.PUBLICITY, actor=staff)
+    round_transition(round=round, to=Stage.VOTING, actor=superuser, note="西区投票站漏计两张选票")
+    return round
+
+
+def test_reopen_past_the_certification_voids_it_with_the_reason(round, superuser, reopened):
+    voided = VoidedTally.objects.get(round=round)
+
+    assert not CertifiedTally.objects.filter(round=round).exists()
+    assert (voided.reason, voided.voided_by, voided.result["selected"]) == (
+        "西区投票站漏计两张选票",
+        superuser,
+        ["1", "3"],
+    )
+
+
+def test_reopen_past_the_certification_puts_the_proposals_back_on_the_ballot(
+    round, superuser, reopened
+):
+    assert {p.status for p in round.proposals.all()} == {Status.ON_BALLOT}
+    last_events = [p.events.last() for p in round.proposals.all()]
+    assert {(e.from_status, e.actor) for e in last_events} == {
+        (Status.SELECTED, superuser),
+        (Status.NOT_SELECTED, superuser),
+    }
+
+
+def test_after_a_void_the_round_cannot_go_forward_until_certified_again(
+    round, staff, reopened
+):
+    with pytest.raises(RoundTransitionError, match="计票结果还没有确认"):
+        round_transition(round=round, to=Stage.PUBLICITY, actor=staff)
+
+    certify(round, staff)
+    round_transition(round=round, to=Stage.PUBLICITY, actor=staff)
+
+    round.refresh_from_db()
+    assert round.stage == Stage.PUBLICITY
+    statuses = [proposal.status for proposal in round.proposals.order_by("ballot_item__number")]
+    assert statuses == [Status.SELECTED, Status.NOT_SELECTED, Status.SELECTED]
+
+
+def test_results_page_shows_the_voided_tally_as_voided(client, round, reopened):
+    page = client.get(reverse("voting:results", args=[round.pk])).content.decode()
+
+    assert "已作废的计票结果" in page
+    assert "西区投票站漏计两张选票" in page
+    assert "得票排序" not in page
+
+
+def test_admin_lists_the_voided_tally_read_only(client, round, superuser, reopened):
+    client.force_login(superuser)
+    voided = VoidedTally.objects.get(round=round)
+
+    listing = client.get(reverse("admin:voting_voidedtally_changelist")).content.decode()
+    change = client.post(
+        reverse("admin:voting_voidedtally_change", args=[voided.pk]), {"reason": "改写"}
+    )
+
+    assert "西区投票站漏计两张选票" in listing
+    assert change.status_code == 403
+    assert client.get(reverse("admin:voting_voidedtally_add")).status_code == 403
+    voided.refresh_from_db()
+    assert voided.reason == "西区投票站漏计两张选票"
+
+
+def test_reopen_back_to_screening_is_refused_once_anyone_has_voted(round, superuser, stations):
+    with pytest.raises(RoundTransitionError, match="已有居民投票"):
+        round_transition(round=round, to=Stage.SCREENING, actor=superuser, note="项目库有误")
+
+    round.refresh_from_db()
+    assert round.stage == Stage.VOTING

@@ -7,6 +7,8 @@ import threading
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from proposals.models import Relation
 from rounds.models import Stage
@@ -14,6 +16,7 @@ from tests.factories import (
     SHANGHAI,
     BallotItemFactory,
     BallotStationFactory,
+    RoundFactory,
     cast,
     during_opening,
     id_card_number,
@@ -211,7 +214,7 @@ def test_officer_of_another_station_cannot_close_it(round, station):
 def test_station_of_a_round_not_in_voting_cannot_be_closed(round, station, officer):
     put_at(round, Stage.SCREENING)
 
-    assert "本轮不在居民投票阶段" in refusal(close, station, officer)
+    assert "这一步要在「居民投票" in refusal(close, station, officer)
 
 
 def test_closing_one_station_leaves_the_others_open(round, station, officer):
@@ -469,3 +472,20 @@ def test_paper_station_difference_still_needs_an_explanation(paper, clerks):
 
     assert "请说明原因" in refusal(close, paper, clerks[0])
     assert close(paper, clerks[0], explanation="居民领票后离开").not_voted == 0
+
+
+def test_closing_a_paper_station_inserts_its_ballots_in_one_statement_each_table():
+    round = put_at(RoundFactory(), Stage.VOTING)
+    BallotItemFactory.create_batch(2, round=round)
+    paper = BallotStationFactory(round=round, mode=BallotStation.Mode.PAPER)
+    clerks = [station_officer(paper), station_officer(paper)]
+    paper_voters(paper, clerks[0], 20)
+    typed_twice(paper, clerks, "\n".join(["1,2"] * 20))
+
+    with CaptureQueriesContext(connection) as queries:
+        close(paper, clerks[0])
+
+    inserts = [q["sql"].split()[2] for q in queries if q["sql"].startswith("INSERT")]
+    assert inserts.count('"voting_ballot"') == 1
+    assert inserts.count('"voting_ballotchoice"') == 1
+    assert paper.ballots.count() == 20

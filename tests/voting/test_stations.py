@@ -167,7 +167,7 @@ def test_voter_mark_records_the_local_day(round):
 def test_round_not_in_voting_refuses_votes(round, east, officer, stage):
     put_at(round, stage)
 
-    assert "本轮不在居民投票阶段" in cast_refusal(east, officer)
+    assert "这一步要在「居民投票" in cast_refusal(east, officer)
     assert nothing_recorded()
 
 

@@ -4,8 +4,9 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from rounds.management.demo import DEMO_PASSWORD, DemoRound
+from demo.walk import DEMO_PASSWORD, DemoRound
 from rounds.models import (
     Community,
     Compound,
@@ -27,14 +28,14 @@ COMMUNITIES = {
     "蠡墅社区": ["蠡墅花园", "宝南苑"],
 }
 
-# (community, year, the stage the round stands at)
+# (community, years before this one, the stage the round stands at today)
 ROUNDS = [
-    ("龙西社区", 2025, Stage.CLOSED),
-    ("龙西社区", 2026, Stage.COLLECTION),
-    ("新家社区", 2026, Stage.PLAN),
-    ("龙南社区", 2026, Stage.SCREENING),
-    ("长桥社区", 2026, Stage.VOTING),
-    ("蠡墅社区", 2025, Stage.CLOSED),
+    ("龙西社区", 1, Stage.CLOSED),
+    ("龙西社区", 0, Stage.COLLECTION),
+    ("新家社区", 0, Stage.PLAN),
+    ("龙南社区", 0, Stage.SCREENING),
+    ("长桥社区", 0, Stage.VOTING),
+    ("蠡墅社区", 1, Stage.CLOSED),
 ]
 
 RULES = (
@@ -47,8 +48,28 @@ RULES = (
     "四、投票结果公示七天,落选项目以《感谢信》形式逐一回复。"
 )
 
-# Planned weeks from the start of the year: (first week, weeks) for each of the eight steps.
-SCHEDULE = [(9, 3), (12, 5), (17, 4), (21, 1), (22, 1), (23, 2), (25, 22), (47, 4)]
+# How many weeks each of the eight steps is planned to take; last year's rounds began in March.
+WEEKS = [3, 5, 4, 1, 1, 2, 22, 4]
+LAST_YEARS_START = (3, 2)  # month, day
+DAYS_INTO_THE_CURRENT_STEP = 2
+
+
+def planned_starts(stage, today):
+    """Return the first day of each of the eight steps of a round standing at ``stage`` today.
+
+    A round of this year is planned so that today falls on the third day of its current
+    step (a vote is open today); a closed round ran last year from early March.
+    """
+    if stage == Stage.CLOSED:
+        first = datetime.date(today.year - 1, *LAST_YEARS_START)
+    else:
+        weeks_before = sum(WEEKS[: STEPS.index(stage)])
+        first = today - datetime.timedelta(weeks=weeks_before, days=DAYS_INTO_THE_CURRENT_STEP)
+    starts, day = [], first
+    for weeks in WEEKS:
+        starts.append(day)
+        day += datetime.timedelta(weeks=weeks)
+    return starts
 
 USERS = [
     ("admin", "系统管理员", None),
@@ -85,8 +106,11 @@ class Command(BaseCommand):
             username: self.demo_user(username, title, role, places)
             for username, title, role in USERS
         }
-        for community_name, year, stage in ROUNDS:
-            round, created = self.demo_round(communities[community_name], year)
+        today = timezone.localdate()
+        for community_name, years_before, stage in ROUNDS:
+            round, created = self.demo_round(
+                communities[community_name], today.year - years_before, planned_starts(stage, today)
+            )
             if created:
                 DemoRound(round, users, department).bring_to(stage)
         self.stdout.write(
@@ -111,7 +135,7 @@ class Command(BaseCommand):
             StaffRole.objects.get_or_create(user=user, level=level, **{level: places[place]})
         return user
 
-    def demo_round(self, community, year):
+    def demo_round(self, community, year, starts):
         round, created = Round.objects.get_or_create(
             community=community,
             year=year,
@@ -124,9 +148,7 @@ class Command(BaseCommand):
         )
         if created:
             round.compounds.set(community.compounds.all())
-            january = datetime.date(year, 1, 1)
-            for stage, (week, weeks) in zip(STEPS, SCHEDULE, strict=True):
-                starts_on = january + datetime.timedelta(weeks=week)
+            for stage, starts_on, weeks in zip(STEPS, starts, WEEKS, strict=True):
                 PlannedStage.objects.create(
                     round=round,
                     stage=stage,

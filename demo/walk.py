@@ -31,7 +31,7 @@ from rounds.models import Stage
 from rounds.services import plan_comment_add, plan_comment_answer, round_transition
 from rounds.workflow import next_stage
 from voting.identity import ID_CARD_CHECK, ID_CARD_WEIGHTS, DocumentType, voter_key
-from voting.models import BallotStation, StationOfficer
+from voting.models import BallotStation, CertifiedTally, StationClosure, StationOfficer
 from voting.services import (
     ballot_cast,
     paper_count_enter,
@@ -187,6 +187,11 @@ def demo_photo(text):
     return SimpleUploadedFile(f"{text}.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
+def on_day(day, hour):
+    """Return ``day`` at ``hour`` o'clock on the community's clock."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
 class DemoRound:
     def __init__(self, round, users, department):
         self.round = round
@@ -195,25 +200,33 @@ class DemoRound:
         self.department = department
 
     def bring_to(self, target):
-        """Move the round to ``target``, doing what each stage needs on the way."""
+        """Move the round to ``target``, doing each stage's work (``STAGE_WORK``) on the way."""
         while True:
             stage = self.round.stage
             complete = stage != target
-            if stage == Stage.PLAN:
-                self.comment_on_plan(answered=complete)
-            elif stage == Stage.COLLECTION:
-                self.collect(everything=complete)
-            elif stage == Stage.SCREENING:
-                self.screen(everything=complete)
-                if complete:
-                    self.open_stations()
-            elif stage == Stage.VOTING:
-                self.vote(everything=complete)
+            if work := STAGE_WORK.get(stage):
+                work(self, everything=complete)
             if not complete:
                 return
-            round_transition(round=self.round, to=next_stage(stage), actor=self.staff)
+            self.move_to(next_stage(stage))
 
-    def comment_on_plan(self, *, answered):
+    def planned(self, stage):
+        return self.round.planned_stages.get(stage=stage)
+
+    def move_to(self, stage):
+        """Move the round to ``stage`` and date the move on the day its plan gives.
+
+        The demo rounds are shown as if they had run to plan, so their timelines show the
+        plan's days, not the day the demo was loaded.
+        """
+        round_transition(round=self.round, to=stage, actor=self.staff)
+        if stage == Stage.CLOSED:
+            day = self.planned(Stage.EVALUATION).ends_on + datetime.timedelta(days=1)
+        else:
+            day = self.planned(stage).starts_on
+        self.round.events.filter(to_stage=stage).update(created_at=on_day(day, 9))
+
+    def comment_on_plan(self, *, everything):
         comments = [
             (
                 "李建国",
@@ -231,7 +244,7 @@ class DemoRound:
         ]
         for name, contact, text, answer in comments:
             comment = plan_comment_add(round=self.round, name=name, contact=contact, text=text)
-            if answered and answer:
+            if everything and answer:
                 plan_comment_answer(comment=comment, answer=answer, actor=self.staff)
 
     def collect(self, *, everything):
@@ -269,7 +282,7 @@ class DemoRound:
         reasons = {reason.number: reason for reason in NegativeListReason.objects.all()}
         roundtable = Roundtable.objects.create(
             round=self.round,
-            held_on=self.round.planned_stages.get(stage=Stage.SCREENING).ends_on,
+            held_on=min(self.planned(Stage.SCREENING).ends_on, timezone.localdate()),
             place="社区党群服务中心二楼会议室",
             attendees="社区书记、居民代表12人、项目顾问、街道城建办、提议人代表",
             attendee_count=18,
@@ -291,20 +304,21 @@ class DemoRound:
             proposal_screen(proposal=proposal, actor=self.staff)
             if kind == "merge":
                 proposals_merge(into=last_ballot, sources=[proposal], actor=self.staff)
-            elif kind == "open":
+            elif kind in ("open", "not_on_ballot"):
+                if kind == "not_on_ballot":
+                    SiteSurvey.objects.create(
+                        proposal=proposal,
+                        surveyed_on=roundtable.held_on - datetime.timedelta(days=7),
+                        participants="项目顾问、街道城建办、提议人",
+                        findings="广场现有设施之间距离不足,加装器材会占用消防通道。",
+                        outcome="不具备实施条件",
+                    )
                 roundtable_decide(
-                    roundtable=roundtable, proposal=proposal, on_ballot=False, reason=detail[0]
-                )
-            elif kind == "not_on_ballot":
-                SiteSurvey.objects.create(
+                    roundtable=roundtable,
                     proposal=proposal,
-                    surveyed_on=roundtable.held_on - datetime.timedelta(days=7),
-                    participants="项目顾问、街道城建办、提议人",
-                    findings="广场现有设施之间距离不足,加装器材会占用消防通道。",
-                    outcome="不具备实施条件",
-                )
-                roundtable_decide(
-                    roundtable=roundtable, proposal=proposal, on_ballot=False, reason=detail[0]
+                    on_ballot=False,
+                    reason=detail[0],
+                    actor=self.staff,
                 )
             elif kind == "ballot":
                 ballot += 1
@@ -314,6 +328,7 @@ class DemoRound:
                     proposal=proposal,
                     on_ballot=True,
                     recommended_order=ballot,
+                    actor=self.staff,
                 )
                 cost_estimate_record(
                     proposal=proposal,
@@ -335,15 +350,21 @@ class DemoRound:
                 category=proposal.category,
                 compound=proposal.compound,
                 location=proposal.location,
+                actor=self.staff,
             )
+        self.open_stations()
 
     def open_stations(self):
-        voting = self.round.planned_stages.get(stage=Stage.VOTING)
+        """Open a tablet and a paper station every day of the planned voting week, all day long.
+
+        All day, so that whoever tries the demo can vote at the tablet station at any hour.
+        """
+        voting = self.planned(Stage.VOTING)
         hours = {
             "opens_on": voting.starts_on,
             "closes_on": voting.ends_on,
-            "opens_at": datetime.time(8),
-            "closes_at": datetime.time(20),
+            "opens_at": datetime.time(0),
+            "closes_at": datetime.time(23, 59, 59),
         }
         self.stations = []
         for name, address, mode, officers in [
@@ -370,7 +391,7 @@ class DemoRound:
         refs = list(self.round.ballot_items.order_by("number").values_list("ref", flat=True))
         chooser = random.Random(self.round.pk)
         popularity = [len(refs) - index for index in range(len(refs))]
-        when = timezone.make_aware(datetime.datetime.combine(tablet.opens_on, datetime.time(10)))
+        when = on_day(tablet.opens_on, 10)
         voters = 160 if everything else 60
         paper_lines = []
         for index in range(voters):
@@ -422,6 +443,17 @@ class DemoRound:
             actor=self.staff,
             observers="提议人代表 王女士、居民代表 李先生、社区监督员 张先生",
         )
+        counted_at = on_day(self.planned(Stage.VOTING).ends_on, 18)
+        StationClosure.objects.filter(station__round=self.round).update(closed_at=counted_at)
+        CertifiedTally.objects.filter(round=self.round).update(certified_at=counted_at)
+
+
+STAGE_WORK = {
+    Stage.PLAN: DemoRound.comment_on_plan,
+    Stage.COLLECTION: DemoRound.collect,
+    Stage.SCREENING: DemoRound.screen,
+    Stage.VOTING: DemoRound.vote,
+}
 
 
 def demo_officer(username):
