@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 from django.views.generic.edit import FormMixin
@@ -59,3 +59,12 @@ class RoundDetailView(FormMixin, DetailView):
 def healthz(request):
     """Answer "ok": for load balancers, and the baseline of the station benchmark."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception):
+    """Answer 400 with a page in Chinese.
+
+    Django's own 400 view checks the CSRF token again, which reads the body again and turns
+    a body it cannot decode (a form sent as GB18030, say) into a 500.
+    """
+    return render(request, "400.html", status=400)
