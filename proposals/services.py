@@ -1,9 +1,7 @@
 import datetime
-import time
 
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -23,6 +21,7 @@ from .models import (
     ScreeningDecision,
     Source,
     Status,
+    StatusLookupThrottle,
     TrackingCounter,
 )
 from .photos import reencode
@@ -30,6 +29,7 @@ from .photos import reencode
 PER_PHONE_PER_DAY = 5
 PER_ADDRESS_PER_HOUR = 20
 FAILED_LOOKUPS_PER_HOUR = 10
+LOOKUP_WINDOW = datetime.timedelta(hours=1)
 
 
 def address_key(address):
@@ -37,27 +37,29 @@ def address_key(address):
     return salted_hmac("weishishi.address", address or "", algorithm="sha256").hexdigest()
 
 
-def _failed_lookups(address):
-    """Return the cache key of ``address``'s wrong guesses, their count and the first one's time."""
-    key = f"failed-lookups:{address_key(address)}"
-    count, since = cache.get(key, (0, time.time()))
-    return key, count, since
+@transaction.atomic
+def status_lookup_allowed(*, address):
+    """Count one status-page lookup from ``address``; return False if it used up its hour.
 
-
-def status_lookup_refused(address):
-    """Return whether ``address`` has guessed wrong too often to look up proposals for an hour."""
-    _key, count, _since = _failed_lookups(address)
-    return count >= FAILED_LOOKUPS_PER_HOUR
-
-
-def status_lookup_failed(address):
-    """Count a lookup whose code and phone did not match, for an hour from the first one.
-
-    The count and the time of the first wrong guess are stored together and set again with
-    what is left of the hour: the database cache's ``incr`` would restart the default timeout.
+    The count is taken before the lookup, in one conditional UPDATE, so parallel guesses
+    cannot pass a check together: at most ``FAILED_LOOKUPS_PER_HOUR`` are ever answered.
+    A lookup that matches gives its count back (``status_lookup_matched``).
     """
-    key, count, since = _failed_lookups(address)
-    cache.set(key, (count + 1, since), timeout=max(1, since + 60 * 60 - time.time()))
+    key = address_key(address)
+    now = timezone.now()
+    throttles = StatusLookupThrottle.objects.filter(address_key=key)
+    StatusLookupThrottle.objects.get_or_create(address_key=key)
+    throttles.filter(since__lte=now - LOOKUP_WINDOW).update(guesses=0, since=now)
+    return bool(
+        throttles.filter(guesses__lt=FAILED_LOOKUPS_PER_HOUR).update(guesses=F("guesses") + 1)
+    )
+
+
+def status_lookup_matched(*, address):
+    """Give back the count of a lookup whose code and phone matched: only wrong guesses count."""
+    StatusLookupThrottle.objects.filter(address_key=address_key(address), guesses__gt=0).update(
+        guesses=F("guesses") - 1
+    )
 
 
 def _require_stage(round, stage, message):

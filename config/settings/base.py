@@ -8,6 +8,8 @@ DJANGO_ALLOWED_HOSTS  comma-separated host names.
 WEISHISHI_VOTER_KEY   the secret key that hashes voters' identity documents; required when
                       DEBUG is off.
 DJANGO_HTTPS          "false" to serve plain HTTP with DEBUG off (benchmarks on 127.0.0.1).
+WEISHISHI_TRUSTED_PROXIES  how many reverse proxies stand in front of the app (0 by default):
+                      the client's address is read from X-Forwarded-For through that many.
 """
 
 import os
@@ -44,6 +46,10 @@ if not VOTER_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("WEISHISHI_VOTER_KEY must be set when DJANGO_DEBUG is off.")
     VOTER_KEY = "insecure-development-voter-key"
+
+# How many reverse proxies (nginx, a load balancer) append to X-Forwarded-For in front of
+# the app; rate limits and the login throttle count by the address they report.
+TRUSTED_PROXIES = int(os.environ.get("WEISHISHI_TRUSTED_PROXIES", "0"))
 
 ALLOWED_HOSTS = [
     host.strip()
@@ -178,8 +184,8 @@ if not DEBUG and env_flag("DJANGO_HTTPS", True):
     CSRF_COOKIE_SECURE = True
 
 CACHES = {
-    # In the database, so every worker process sees the same counts (the throttle on
-    # status-page lookups); `manage.py createcachetable` makes its table.
+    # In the database, so every worker process sees the same values;
+    # `manage.py createcachetable` makes its table.
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "weishishi_cache",
