@@ -294,7 +294,7 @@ def proposals_import(*, round, workbook_file, actor):
     compound = compound_field(compounds)
     example = dict(zip(COLUMNS, map(_text, _example_row()), strict=True))
 
-    forms, problems = [], []
+    proposals, problems = [], []
     for row_number, row in enumerate(rows[1:], start=2):
         texts = {name: row[index] if index < len(row) else "" for name, index in positions.items()}
         if not any(texts.values()):
@@ -304,7 +304,7 @@ def proposals_import(*, round, workbook_file, actor):
             continue
         form = ImportRowForm(_form_data(texts, values), round=round, compound=compound)
         if form.is_valid():
-            forms.append(form)
+            proposals.append(form.instance)  # not the form: thousands of forms are slow to keep
         else:
             problems.extend(_problems(row_number, form, texts, allowed))
     if problems:
@@ -313,11 +313,9 @@ def proposals_import(*, round, workbook_file, actor):
             % {"count": len(problems)},
             problems,
         )
-    if not forms:
+    if not proposals:
         raise ProposalImportError(_("表格中没有可导入的提议。"))
     try:
-        return proposals_enter(
-            round=round, proposals=[form.instance for form in forms], entered_by=actor
-        )
+        return proposals_enter(round=round, proposals=proposals, entered_by=actor)
     except ProposalError as refusal:
         raise ProposalImportError(str(refusal)) from refusal
