@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from rounds.views import healthz
 
+handler400 = "rounds.views.bad_request"
+
 admin.site.site_header = _("微实事 管理后台")
 admin.site.site_title = _("微实事")
 admin.site.index_title = _("社区参与式治理")

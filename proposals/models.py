@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rounds.models import Compound, Department, Round, mask_name
@@ -58,6 +59,17 @@ class TrackingCounter(models.Model):
 
     def __str__(self):
         return f"{self.year}: {self.last}"
+
+
+class StatusLookupThrottle(models.Model):
+    """The status-page guesses counted for one client address (a keyed hash) since ``since``."""
+
+    address_key = models.CharField(max_length=64, unique=True)
+    guesses = models.PositiveIntegerField(default=0)
+    since = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.address_key[:8]}: {self.guesses}"
 
 
 class Proposal(models.Model):

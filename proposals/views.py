@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView
 
+from rounds.addresses import client_address
 from rounds.models import Round, Stage
 
 from .exceptions import ProposalError
@@ -19,7 +20,7 @@ from .selectors import (
     round_outcome_counts,
     round_public_proposals,
 )
-from .services import proposal_submit, status_lookup_failed, status_lookup_refused
+from .services import proposal_submit, status_lookup_allowed, status_lookup_matched
 
 RECEIPT_SESSION_KEY = "proposal_receipts"
 
@@ -92,17 +93,17 @@ class ProposalStatusView(FormView):
     template_name = "proposals/status.html"
 
     def form_valid(self, form):
-        address = self.request.META.get("REMOTE_ADDR", "")
-        if status_lookup_refused(address):
+        address = client_address(self.request)
+        if not status_lookup_allowed(address=address):
             form.add_error(None, _("查询失败次数过多,请一小时后再试。"))
             return self.form_invalid(form)
         proposal = proposal_for_proposer(
             form.cleaned_data["tracking_code"], form.cleaned_data["phone"]
         )
         if proposal is None:
-            status_lookup_failed(address)
             form.add_error(None, _("查询码与手机号码不匹配,请核对后再试。"))
             return self.form_invalid(form)
+        status_lookup_matched(address=address)
         return self.render_to_response(self.get_context_data(form=form, proposal=proposal))
 
 

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView
 from django.views.generic.edit import FormMixin
@@ -59,3 +61,21 @@ class RoundDetailView(FormMixin, DetailView):
 def healthz(request):
     """Answer "ok": for load balancers, and the baseline of the station benchmark."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request(request, exception):
+    """Answer 400 with a page in Chinese.
+
+    Django's own 400 view checks the CSRF token again, which reads the body again and turns
+    a body it cannot decode (a form sent as GB18030, say) into a 500.
+    """
+    return render(request, "400.html", status=400)
+
+
+def login_lockout_response(request, response, credentials):
+    """Answer a login from a locked user name and address: when to try again, in Chinese.
+
+    django-axes calls this (``AXES_LOCKOUT_CALLABLE``) instead of showing the login form.
+    """
+    retry_at = timezone.localtime(request.axes_attempt_time + settings.AXES_COOLOFF_TIME)
+    return render(request, "registration/locked_out.html", {"retry_at": retry_at}, status=429)

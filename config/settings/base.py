@@ -8,8 +8,11 @@ DJANGO_ALLOWED_HOSTS  comma-separated host names.
 WEISHISHI_VOTER_KEY   the secret key that hashes voters' identity documents; required when
                       DEBUG is off.
 DJANGO_HTTPS          "false" to serve plain HTTP with DEBUG off (benchmarks on 127.0.0.1).
+WEISHISHI_TRUSTED_PROXIES  how many reverse proxies stand in front of the app (0 by default):
+                      the client's address is read from X-Forwarded-For through that many.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -45,6 +48,10 @@ if not VOTER_KEY:
         raise ImproperlyConfigured("WEISHISHI_VOTER_KEY must be set when DJANGO_DEBUG is off.")
     VOTER_KEY = "insecure-development-voter-key"
 
+# How many reverse proxies (nginx, a load balancer) append to X-Forwarded-For in front of
+# the app; rate limits and the login throttle count by the address they report.
+TRUSTED_PROXIES = int(os.environ.get("WEISHISHI_TRUSTED_PROXIES", "0"))
+
 ALLOWED_HOSTS = [
     host.strip()
     for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -72,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "rounds",
     "proposals",
     "voting",
@@ -90,6 +98,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +123,7 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "rounds.scopes.StaffRoleBackend",
 ]
@@ -167,6 +177,18 @@ SECURE_CSP = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "voting:stations"
 
+# The login throttle (django-axes) on /accounts/login/ and /admin/login/: five wrong passwords
+# for one user name from one address lock that pair for 15 minutes. It counts the pair, not
+# the address alone, so one officer who forgot the password does not lock out the others
+# who sign in from the same station network.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "rounds.addresses.client_address"
+AXES_LOCKOUT_CALLABLE = "rounds.views.login_lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # keep no record of who signed in from where
+
 # Production is served over HTTPS; DJANGO_HTTPS=false serves plain HTTP (a benchmark on
 # 127.0.0.1, say) without redirects or secure-only cookies.
 if not DEBUG and env_flag("DJANGO_HTTPS", True):
@@ -179,8 +201,8 @@ if not DEBUG and env_flag("DJANGO_HTTPS", True):
     CSRF_COOKIE_SECURE = True
 
 CACHES = {
-    # In the database, so every worker process sees the same counts (the throttle on
-    # status-page lookups); `manage.py createcachetable` makes its table.
+    # In the database, so every worker process sees the same values;
+    # `manage.py createcachetable` makes its table.
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "weishishi_cache",
@@ -194,6 +216,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every step of every render at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # WeasyPrint reports every step of every render at INFO; django-axes writes the user name
+    # and address of every failed login at WARNING.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "ERROR"},
+    },
 }

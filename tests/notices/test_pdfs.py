@@ -276,3 +276,19 @@ def test_render_pdf_reads_project_files_but_never_the_network(settings, tmp_path
 
     assert CountingHandler.requests == 0
     assert "/XObject" in PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]
+
+
+def test_render_pdf_reads_no_file_outside_the_static_folders(settings, tmp_path):
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "outside.png")
+    (tmp_path / "probe.html").write_text(
+        f'<img src="{(tmp_path / "outside.png").as_uri()}" width="40">'
+        '<link rel="stylesheet" href="file:///etc/passwd">'
+        '<a rel="attachment" href="file:///etc/passwd">passwd</a>'
+        '<a rel="attachment" href="static/../config/settings/base.py">settings</a>'
+    )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+
+    reader = PdfReader(io.BytesIO(render_pdf("probe.html", {})))
+
+    assert reader.attachments == {}
+    assert not reader.pages[0]["/Resources"].get("/XObject")

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from proposals import importing
-from proposals.exceptions import ProposalError, ProposalImportError
+from proposals.exceptions import ProposalImportError
 from proposals.importing import proposal_import_template, proposals_import
 from proposals.models import Proposal, Source, Status
 from rounds.models import Stage
@@ -233,23 +233,50 @@ def test_sheet_without_proposals_is_refused(staff, round):
     assert str(refusal(round, staff, workbook())) == "表格中没有可导入的提议。"
 
 
-def test_refusal_while_saving_rolls_back_the_rows_already_saved(
+def test_round_leaving_collection_while_the_rows_are_checked_imports_nothing(
     staff, round, compound, monkeypatch
 ):
-    saved, submit = [], importing.proposal_submit
+    enter = importing.proposals_enter
 
-    def submit_then_refuse(**kwargs):
-        if saved:
-            raise ProposalError("轮次已进入筛选阶段。")
-        saved.append(submit(**kwargs))
-        return saved[-1]
+    def move_then_enter(**kwargs):
+        put_at(kwargs["round"], Stage.SCREENING)
+        return enter(**kwargs)
 
-    monkeypatch.setattr(importing, "proposal_submit", submit_then_refuse)
+    monkeypatch.setattr(importing, "proposals_enter", move_then_enter)
 
     error = refusal(round, staff, workbook(row(compound), row(compound, 项目名称="增设快递柜")))
 
-    assert str(error) == "轮次已进入筛选阶段。"
-    assert saved and not Proposal.objects.exists()
+    assert "现在不在项目征集阶段" in str(error)
+    assert not Proposal.objects.exists()
+
+
+def sheet_reaching_row(last_row, compound):
+    """Return an upload of a good first row and one cell as far down as row ``last_row``."""
+    book = openpyxl.Workbook()
+    for values in [HEADER, row(compound)]:
+        book.active.append(values)
+    book.active.cell(row=last_row, column=1, value="王五")
+    content = io.BytesIO()
+    book.save(content)
+    return SimpleUploadedFile("提议.xlsx", content.getvalue())
+
+
+@pytest.mark.parametrize("last_row", [importing.MAX_ROWS + 2, 1_048_576])
+def test_sheet_of_more_rows_than_the_limit_is_refused_saying_the_limit(
+    staff, round, compound, last_row
+):
+    error = refusal(round, staff, sheet_reaching_row(last_row, compound))
+
+    assert str(error).startswith(f"表格在表头下有{last_row - 1}行")
+    assert f"一次最多导入{importing.MAX_ROWS}行" in str(error)
+    assert not Proposal.objects.exists()
+
+
+def test_sheet_of_as_many_rows_as_the_limit_is_read(staff, round, compound):
+    error = refusal(round, staff, sheet_reaching_row(importing.MAX_ROWS + 1, compound))
+
+    assert "一次最多导入" not in str(error)
+    assert {number for number, _column, _message in error.problems} == {importing.MAX_ROWS + 1}
 
 
 def test_community_staff_cannot_import_into_another_communitys_round(staff_client, compound):

@@ -11,7 +11,7 @@ from PIL import Image
 from proposals.models import Photo
 from proposals.photos import photo_url
 from tests.factories import image_bytes, image_upload
-from tests.proposals.test_form import PHONE, form_data, form_url
+from tests.proposals.test_form import PHONE, assert_refused, form_data, form_url
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +129,51 @@ def test_upload_named_like_a_path_is_stored_under_a_random_name(client, round, c
     photo = submit(client, round, compound, upload)
 
     assert re.fullmatch(r"private/photos/[0-9a-f]{32}\.jpg", photo.image.name)
+
+
+def picture_upload(name, format, size=(64, 48), mode="RGB", padding=0):
+    """Return an upload of a picture made in memory; ``padding`` bytes follow the picture."""
+    buffer = io.BytesIO()
+    Image.new(mode, size).save(buffer, format=format)
+    content = buffer.getvalue() + b"\0" * padding
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+@pytest.mark.parametrize(
+    ("name", "format"),
+    [("photo.jpg", "JPEG"), ("shot.png", "PNG"), ("photo.webp", "WEBP"), ("IMG_0001.heic", "HEIF")],
+)
+def test_phone_picture_formats_are_accepted(client, round, compound, name, format):
+    photo = submit(client, round, compound, picture_upload(name, format))
+
+    assert stored_image(photo).format == "JPEG"
+
+
+@pytest.mark.parametrize(("format", "label"), [("EPS", "EPS"), ("GIF", "GIF"), ("TIFF", "TIFF")])
+def test_other_picture_formats_are_refused_by_their_content(
+    client, round, compound, format, label
+):
+    upload = picture_upload("photo.jpg", format, mode="L")
+
+    response = client.post(form_url(round), form_data(compound, photos=[upload]))
+
+    assert_refused(response, f"「photo.jpg」是{label}格式，请上传 JPG、PNG、WebP 或 HEIC 格式的照片")
+
+
+@pytest.mark.parametrize("side", [8900, 12000])
+def test_picture_of_more_than_50_megapixels_is_refused(client, round, compound, side):
+    """8900×8900 is under Pillow's own refusal (twice MAX_IMAGE_PIXELS), 12000×12000 over it."""
+    upload = picture_upload("huge.png", "PNG", size=(side, side), mode="1")
+
+    response = client.post(form_url(round), form_data(compound, photos=[upload]))
+
+    assert_refused(response, "照片「huge.png」超过5000万像素，请缩小后再上传")
+
+
+def test_photos_of_more_than_20_mb_together_are_refused(client, round, compound):
+    seven_mb = 7 * 1024 * 1024
+    photos = [picture_upload(f"photo{n}.jpg", "JPEG", padding=seven_mb) for n in range(3)]
+
+    response = client.post(form_url(round), form_data(compound, photos=photos))
+
+    assert_refused(response, "所有照片加起来不能超过20 MB")
