@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('proposals', '0002_negative_list'),
+        ('proposals', '0003_proposal_event_from_status_actor'),
     ]
 
     operations = [
