@@ -9,6 +9,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from rounds.models import PlanComment, Round, Stage, mask_name
+from rounds.wording import yuan
 
 from .exceptions import ProposalError
 from .models import (
@@ -242,8 +243,8 @@ def roundtable_decide(*, roundtable, proposal, on_ballot, recommended_order=None
 def _check_within_cap(round, amount):
     if amount is not None and amount > round.project_cap:
         raise ProposalError(
-            _("金额 %(amount)s 元超过了本轮单个项目预算限额 %(cap)s 元。")
-            % {"amount": f"{amount:,.2f}", "cap": f"{round.project_cap:,.2f}"}
+            _("金额 %(amount)s超过了本轮单个项目预算限额 %(cap)s。")
+            % {"amount": yuan(amount), "cap": yuan(round.project_cap)}
         )
 
 

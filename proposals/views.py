@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, FormView, TemplateView
 
 from rounds.models import Round, Stage
+from rounds.workflow import has_reached
 
 from .exceptions import ProposalError
 from .forms import ProposalForm, StatusLookupForm
@@ -14,6 +15,8 @@ from .models import Category, Photo, Proposal, Status
 from .photos import photo_from_token
 from .selectors import (
     proposal_for_proposer,
+    public_ballot_item,
+    public_proposal,
     round_ballot_library,
     round_exclusion_counts,
     round_outcome_counts,
@@ -150,3 +153,38 @@ class BallotLibraryView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(items=round_ballot_library(self.object), **kwargs)
+
+
+class PublicRoundObjectView(TemplateView):
+    """A public page of one thing of a round, found by ``find(round, key)``; 404 when it is None."""
+
+    find = None
+    key = None
+
+    def get_context_data(self, **kwargs):
+        round = get_object_or_404(Round.objects.select_related("community"), pk=kwargs["pk"])
+        found = self.find(round, kwargs[self.key])
+        if found is None:
+            raise Http404
+        return super().get_context_data(
+            round=round,
+            found=found,
+            library_public=has_reached(round, Stage.VOTING),
+            **kwargs,
+        )
+
+
+class ProposalDetailView(PublicRoundObjectView):
+    """A proposal's public page: what, where, why, photos, cost, its history and its outcome."""
+
+    template_name = "proposals/proposal_detail.html"
+    find = staticmethod(public_proposal)
+    key = "code"
+
+
+class BallotItemDetailView(PublicRoundObjectView):
+    """A ballot item's public page: the project, its photos, the proposals behind it, its outcome."""
+
+    template_name = "proposals/ballot_item_detail.html"
+    find = staticmethod(public_ballot_item)
+    key = "ref"

@@ -15,7 +15,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from notices.pdf import render_pdf
-from rounds.templatetags.humanize_yuan import yuan
+from rounds.wording import yuan
 from tests.browser.support import ARTIFACTS
 from tests.factories import CommunityFactory, staff_user
 from voting.models import BallotStation

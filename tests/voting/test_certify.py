@@ -315,3 +315,12 @@ def test_lot_without_witnesses_is_refused(round, staff, tied):
 def test_lot_naming_an_item_not_on_the_ballot_is_refused(round, staff, tied):
     with pytest.raises(VotingError):
         lot_record(round=round, order=["2", "9"], witnesses="居民代表 张**", actor=staff)
+
+
+def test_results_page_links_each_item_to_its_public_page(client, round, staff, counted):
+    certify(round, staff)
+
+    page = client.get(reverse("voting:results", args=[round.pk])).content.decode()
+
+    for ref in ["1", "2", "3"]:
+        assert reverse("proposals:ballot_item", args=[round.pk, ref]) in page

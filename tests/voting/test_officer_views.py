@@ -305,3 +305,14 @@ def test_ballot_token_from_another_round_is_refused(client, station, officer):
     submit_ballot(client, other, ballot_page, ["1"])
 
     assert not other_round.ballots.exists()
+
+
+def test_ballot_shows_each_project_description_and_location(client, round, station, officer):
+    round.ballot_items.filter(title=TITLES[0]).update(
+        description="更换12盏老旧声控灯", location="3号楼至5号楼楼道"
+    )
+
+    page = record_voter(client, station).content.decode()
+
+    assert "更换12盏老旧声控灯" in page
+    assert "3号楼至5号楼楼道" in page
