@@ -65,6 +65,25 @@ class PhotosField(forms.FileField):
         return uploads
 
 
+COST_MESSAGES = {
+    "invalid": _("请用数字填写估算费用（元），例如 30000。"),
+    "max_whole_digits": _("估算费用太大了，请以元为单位填写，例如 30000。"),
+    "max_digits": _("估算费用太大了，请以元为单位填写，例如 30000。"),
+    "max_decimal_places": _("估算费用最多精确到分（两位小数）。"),
+}
+
+
+def field_messages(field):
+    """Return the field's errors in plain Chinese: "请选择…" for a list, "请填写…" for a box."""
+    label = {"label": field.label}
+    if isinstance(field, forms.ChoiceField):
+        return {
+            "required": _("请选择%(label)s。") % label,
+            "invalid_choice": _("请从列表中选择%(label)s。") % label,
+        }
+    return {"required": _("请填写%(label)s。") % label}
+
+
 class ProposalForm(forms.ModelForm):
     """A resident's proposal; staff entering a paper form use ``StaffProposalForm``."""
 
@@ -106,6 +125,11 @@ class ProposalForm(forms.ModelForm):
         if "relation" in self.fields:
             self.fields["relation"].choices = Relation.choices
             self.fields["category"].choices = [("", _("请选择类别")), *Category.choices]
+        for name in ["phone", *PROPOSER_FIELDS, *PROJECT_FIELDS]:
+            if name in self.fields:
+                self.fields[name].error_messages.update(field_messages(self.fields[name]))
+        if "estimated_cost" in self.fields:
+            self.fields["estimated_cost"].error_messages.update(COST_MESSAGES)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

@@ -131,6 +131,36 @@ def test_status_page_shows_title_and_history_for_the_right_phone(client, round, 
     assert str(Status.SUBMITTED.label) in page
 
 
+def test_status_page_shows_what_was_submitted(client, round, compound):
+    client.post(form_url(round), form_data(compound, photos=[image_upload()]))
+
+    page = client.post(
+        reverse("proposals:status"), {"tracking_code": "WS-2026-0001", "phone": PHONE}
+    ).content.decode()
+
+    assert "您提交的内容" in page
+    for typed in ["3栋单元门口", "老人下楼后没有地方休息", "3栋的老人", "3,000 元", compound.name]:
+        assert typed in page
+    assert page.count('class="photo-thumb') == 1
+
+
+def test_cost_far_above_the_cap_is_accepted_with_a_warning(client, round, compound):
+    response = client.post(
+        form_url(round), form_data(compound, estimated_cost="900000"), follow=True
+    )
+
+    page = response.content.decode()
+    assert Proposal.objects.get().estimated_cost == 900000
+    assert "您估算的费用 900,000 元超过了本轮单个项目预算限额 50,000 元" in page
+
+
+def test_cost_within_the_cap_gets_no_warning(client, round, compound):
+    page = client.post(form_url(round), form_data(compound), follow=True).content.decode()
+
+    assert "提议已收到" in page
+    assert "cost-warning" not in page
+
+
 def test_status_page_with_a_wrong_phone_says_they_do_not_match(client, round, compound):
     client.post(form_url(round), form_data(compound))
 
@@ -165,7 +195,7 @@ def test_compound_outside_the_round_is_refused(client, round, compound):
 
     response = client.post(form_url(round), data)
 
-    assert_refused(response, "选择一个有效的选项")
+    assert_refused(response, "请从列表中选择所在小区。")
 
 
 def test_resident_who_works_in_the_community_may_propose(client, round, compound):
@@ -177,7 +207,29 @@ def test_resident_who_works_in_the_community_may_propose(client, round, compound
 def test_empty_required_field_is_refused_keeping_what_was_typed(client, round, compound):
     response = client.post(form_url(round), form_data(compound, location=""))
 
-    assert_refused(response, "这个字段是必填项")
+    assert_refused(response, "请填写具体位置。")
+    assert "这个字段是必填项" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("category", "", "请选择类别。"),
+        ("relation", "", "请选择与社区的关系。"),
+        ("phone", "", "请填写手机号码。"),
+        ("estimated_cost", "30000000000", "估算费用太大了，请以元为单位填写"),
+        ("estimated_cost", "3000.123", "估算费用最多精确到分"),
+        ("estimated_cost", "三千", "请用数字填写估算费用（元）"),
+    ],
+)
+def test_each_field_says_in_plain_chinese_what_is_wrong(
+    client, round, compound, field, typed, message
+):
+    response = client.post(form_url(round), form_data(compound, **{field: typed}))
+
+    assert_refused(response, message)
+    page = response.content.decode()
+    assert "这个字段是必填项" not in page and "确认" not in page
 
 
 def test_script_in_the_title_is_refused_and_shown_back_as_text(client, round, compound):
