@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ProposalError
 from .models import Category, NegativeListReason, Proposal, Relation
+from .pending import pending_photos
 from .photos import validate_photos
 from .services import proposal_check_open
 
@@ -88,8 +89,9 @@ class ProposalForm(forms.ModelForm):
     """A resident's proposal; staff entering a paper form use ``StaffProposalForm``."""
 
     photos = PhotosField(
-        label=_("照片"), help_text=_("可选,最多5张,每张不超过8 MB;出错时需要重新选择照片。")
+        label=_("照片"), help_text=_("可选，最多5张，每张不超过8 MB。")
     )
+    kept_photos = forms.CharField(widget=forms.HiddenInput, required=False)
     consent = forms.BooleanField(
         label=_("我已阅读并同意个人信息说明"),
         help_text=PRIVACY_NOTICE,
@@ -137,6 +139,7 @@ class ProposalForm(forms.ModelForm):
             Fieldset(_("项目"), *PROJECT_FIELDS, "photos"),
             Fieldset(_("个人信息说明"), "consent"),
             "submission_token",
+            "kept_photos",
             Submit("submit", _("提交提议"), css_class="btn-success w-100 btn-lg"),
         )
 
@@ -145,6 +148,10 @@ class ProposalForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.photos_were_kept = False
+        if "photos" in cleaned and not cleaned["photos"]:
+            cleaned["photos"] = pending_photos(cleaned.get("kept_photos", ""))
+            self.photos_were_kept = bool(cleaned["photos"])
         for name in self.fields:
             if isinstance(cleaned.get(name), str) and cleaned[name]:
                 try:

@@ -1,7 +1,9 @@
 import datetime
 import time
+import uuid
 
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,6 +28,7 @@ from .models import (
     Status,
     TrackingCounter,
 )
+from .pending import PENDING_DIR, pending_token
 from .photos import reencode
 
 PER_PHONE_PER_DAY = 5
@@ -105,6 +108,18 @@ def _store_photos(uploads, **owner):
         Photo.objects.create(image=content, width=width, height=height, **owner)
 
 
+def photos_keep_pending(*, uploads):
+    """Keep ``uploads`` of a form that came back with errors; return the token that names them.
+
+    Files only, no database row: the photos are re-encoded, so no metadata is kept either.
+    """
+    names = [
+        default_storage.save(f"{PENDING_DIR}{uuid.uuid4().hex}.jpg", reencode(upload)[0])
+        for upload in uploads
+    ]
+    return pending_token(names)
+
+
 def proposal_check_open(round):
     """Raise ProposalError unless ``round`` is collecting proposals."""
     _require_stage(
@@ -114,12 +129,28 @@ def proposal_check_open(round):
     )
 
 
+RESUBMISSION_WINDOW = datetime.timedelta(hours=1)
+
+
+def _same_online_proposal(proposal):
+    """Return the round's online proposal with the same phone, title and text, sent lately."""
+    return Proposal.objects.filter(
+        round=proposal.round,
+        source=Source.ONLINE,
+        phone=proposal.phone,
+        title=proposal.title,
+        description=proposal.description,
+        created_at__gte=timezone.now() - RESUBMISSION_WINDOW,
+    ).first()
+
+
 @transaction.atomic
 def proposal_submit(*, proposal, photos=(), submission_token=None, address="", entered_by=None):
     """Save a new ``proposal`` with a tracking code and its photos; return it.
 
-    Online submissions are rate-limited per phone and per address; a submission whose token
-    was already used (a double click) returns the proposal saved the first time.
+    Online submissions are rate-limited per phone and per address. A submission whose token
+    was already used (a double click), or that repeats a proposal sent from the same phone
+    within the hour (back, then submit again on a reloaded form), returns the one saved first.
     """
     round = proposal.round
     proposal_check_open(round)
@@ -129,6 +160,8 @@ def proposal_submit(*, proposal, photos=(), submission_token=None, address="", e
         first := Proposal.objects.filter(submission_token=submission_token).first()
     ):
         return first
+    if entered_by is None and (same := _same_online_proposal(proposal)):
+        return same
     if entered_by is None:
         proposal.source = Source.ONLINE
         proposal.submitted_from = address_key(address)

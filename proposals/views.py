@@ -4,6 +4,7 @@ from django.core import signing
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, TemplateView
 
 from rounds.models import Round, Stage
@@ -22,7 +23,12 @@ from .selectors import (
     round_outcome_counts,
     round_public_proposals,
 )
-from .services import proposal_submit, status_lookup_failed, status_lookup_refused
+from .services import (
+    photos_keep_pending,
+    proposal_submit,
+    status_lookup_failed,
+    status_lookup_refused,
+)
 
 RECEIPT_SESSION_KEY = "proposal_receipts"
 
@@ -56,6 +62,20 @@ class ProposalCreateView(FormView):
         if self.round.stage != Stage.COLLECTION:
             return self.get(request, *args, **kwargs)
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        """Show the errors, keeping any photos that passed their checks for the next try."""
+        photos = form.cleaned_data.get("photos")
+        if photos and not form.photos_were_kept:
+            form.data = form.data.copy()
+            form.data["kept_photos"] = photos_keep_pending(uploads=photos)
+        if photos:
+            form["photos"].help_text = ngettext(
+                "已保留您上传的%(count)d张照片，不用重新选择；重新选择则以新选的为准。",
+                "已保留您上传的%(count)d张照片，不用重新选择；重新选择则以新选的为准。",
+                len(photos),
+            ) % {"count": len(photos)}
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         proposal = form.save(commit=False)

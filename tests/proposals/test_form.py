@@ -338,3 +338,67 @@ def test_sixth_proposal_from_one_phone_in_a_day_is_refused(client, round, compou
     assert "同一手机号码每天最多提交5条提议" in page
     assert f'value="{TITLE}"' in page
     assert Proposal.objects.count() == 5
+
+
+KEPT = re.compile(r'name="kept_photos" value="([^"]+)"')
+
+
+def test_photo_is_kept_after_an_error_and_saved_on_resubmission(client, round, compound):
+    first = client.post(
+        form_url(round), form_data(compound, location="", photos=[image_upload()])
+    )
+
+    page = first.content.decode()
+    assert "请填写具体位置。" in page
+    assert "已保留您上传的1张照片" in page
+    token = KEPT.search(page).group(1)
+
+    second = client.post(form_url(round), form_data(compound, kept_photos=token))
+
+    assert second.status_code == 302
+    assert Proposal.objects.get().photos.count() == 1
+
+
+def test_photo_chosen_again_replaces_the_kept_one(client, round, compound):
+    first = client.post(form_url(round), form_data(compound, title="", photos=[image_upload()]))
+    token = KEPT.search(first.content.decode()).group(1)
+
+    client.post(
+        form_url(round),
+        form_data(compound, kept_photos=token, photos=[image_upload(), image_upload("b.jpg")]),
+    )
+
+    assert Proposal.objects.get().photos.count() == 2
+
+
+def test_tampered_kept_photos_token_keeps_nothing(client, round, compound):
+    first = client.post(form_url(round), form_data(compound, title="", photos=[image_upload()]))
+    token = KEPT.search(first.content.decode()).group(1)
+
+    client.post(form_url(round), form_data(compound, kept_photos=token[:-2] + "xx"))
+
+    assert Proposal.objects.get().photos.count() == 0
+
+
+def test_form_without_photos_that_comes_back_keeps_none(client, round, compound):
+    page = client.post(form_url(round), form_data(compound, title="")).content.decode()
+
+    assert "已保留" not in page
+    assert not KEPT.search(page)
+
+
+def test_same_proposal_sent_again_with_a_new_token_saves_one(client, round, compound):
+    first, again = (
+        client.post(form_url(round), form_data(compound, submission_token=rendered_token(client, round)))
+        for _ in range(2)
+    )
+
+    assert Proposal.objects.count() == 1
+    assert first["Location"] == again["Location"]
+
+
+def test_another_proposal_from_the_same_phone_is_saved(client, round, compound):
+    client.post(form_url(round), form_data(compound))
+    client.post(form_url(round), form_data(compound, title="楼道加装扶手"))
+
+    assert Proposal.objects.count() == 2
