@@ -88,9 +88,7 @@ def field_messages(field):
 class ProposalForm(forms.ModelForm):
     """A resident's proposal; staff entering a paper form use ``StaffProposalForm``."""
 
-    photos = PhotosField(
-        label=_("照片"), help_text=_("可选，最多5张，每张不超过8 MB。")
-    )
+    photos = PhotosField(label=_("照片"), help_text=_("可选，最多5张，每张不超过8 MB。"))
     kept_photos = forms.CharField(widget=forms.HiddenInput, required=False)
     consent = forms.BooleanField(
         label=_("我已阅读并同意个人信息说明"),

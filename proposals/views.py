@@ -203,7 +203,7 @@ class ProposalDetailView(PublicRoundObjectView):
 
 
 class BallotItemDetailView(PublicRoundObjectView):
-    """A ballot item's public page: the project, its photos, the proposals behind it, its outcome."""
+    """A ballot item's public page: the project, its photos, its proposals, its outcome."""
 
     template_name = "proposals/ballot_item_detail.html"
     find = staticmethod(public_ballot_item)

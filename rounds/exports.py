@@ -8,9 +8,9 @@ import csv
 import io
 
 import openpyxl
-from openpyxl.styles import Font
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
+from openpyxl.styles import Font
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -59,8 +59,8 @@ class BallotBoxes(forms.CheckboxSelectMultiple):
                 f'mb-2" for="{prefix}_{index}"><input type="checkbox" name="{escape(name)}" '
                 f'value="{escape(ref)}" id="{prefix}_{index}"{extra}'
                 f"{' checked' if ref in ticked else ''}>"
-                f' <span><span class="fs-5 d-block">{escape(label)}</span>'
-                f'<span class="small text-secondary d-block">{escape(details)}</span></span></label>'
+                f' <span><span class="fs-5 d-block">{escape(label)}</span><span class="small '
+                f'text-secondary d-block">{escape(details)}</span></span></label>'
                 for index, (ref, label, details) in enumerate(self.choices)
             )
         )

@@ -58,8 +58,13 @@ def merged_stations(counts):
     small = [count for count in counts if min(count[1:]) < SUPPRESS_BELOW]
     others = sorted((count for count in counts if count not in small), key=lambda c: c[1:])
     merged = list(small)
-    while merged and others and (
-        len(merged) < 2 or min(sum(c[1] for c in merged), sum(c[2] for c in merged)) < SUPPRESS_BELOW
+    while (
+        merged
+        and others
+        and (
+            len(merged) < 2
+            or min(sum(c[1] for c in merged), sum(c[2] for c in merged)) < SUPPRESS_BELOW
+        )
     ):
         merged.append(others.pop(0))
     return {station_id for station_id, _voters, _ballots in merged}

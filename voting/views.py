@@ -242,7 +242,9 @@ def _filename(round, what, extension):
 def results_csv(request, pk):
     """The certified ranking as CSV: rank, ref, title, cost, votes, running total, selected."""
     round = _certified_round(pk)
-    return csv_download(csv_text(*round_results_table(round)), _filename(round, _("计票结果"), "csv"))
+    return csv_download(
+        csv_text(*round_results_table(round)), _filename(round, _("计票结果"), "csv")
+    )
 
 
 def results_xlsx(request, pk):

@@ -28,9 +28,7 @@ LONG_TITLE = "更换小区主干道及南北两侧人行道的老旧路灯并加
 @pytest.fixture
 def certified():
     """A certified round of three items; item 1 has a long title, 1 and 3 are selected."""
-    round = complete_plan(
-        RoundFactory(total_fund=Decimal("100000"), project_cap=Decimal("50000"))
-    )
+    round = complete_plan(RoundFactory(total_fund=Decimal("100000"), project_cap=Decimal("50000")))
     staff = staff_user("community", round.community)
     proposals = on_ballot(round, staff, "50000", "30000", "40000.50")
     round.ballot_items.filter(ref="1").update(title=LONG_TITLE)

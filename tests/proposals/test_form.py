@@ -344,9 +344,7 @@ KEPT = re.compile(r'name="kept_photos" value="([^"]+)"')
 
 
 def test_photo_is_kept_after_an_error_and_saved_on_resubmission(client, round, compound):
-    first = client.post(
-        form_url(round), form_data(compound, location="", photos=[image_upload()])
-    )
+    first = client.post(form_url(round), form_data(compound, location="", photos=[image_upload()]))
 
     page = first.content.decode()
     assert "请填写具体位置。" in page
@@ -389,7 +387,9 @@ def test_form_without_photos_that_comes_back_keeps_none(client, round, compound)
 
 def test_same_proposal_sent_again_with_a_new_token_saves_one(client, round, compound):
     first, again = (
-        client.post(form_url(round), form_data(compound, submission_token=rendered_token(client, round)))
+        client.post(
+            form_url(round), form_data(compound, submission_token=rendered_token(client, round))
+        )
         for _ in range(2)
     )
 

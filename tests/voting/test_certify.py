@@ -251,9 +251,7 @@ def test_downloaded_ballots_after_the_bom_hash_to_the_certified_digest(
     assert hashlib.sha256(download.content[3:]).hexdigest() == tally.inputs_digest
 
 
-def test_ballots_digest_does_not_depend_on_the_language_of_certification(
-    round, staff, counted
-):
+def test_ballots_digest_does_not_depend_on_the_language_of_certification(round, staff, counted):
     with translation.override("en"):
         tally = certify(round, staff)
 

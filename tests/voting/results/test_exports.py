@@ -8,10 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from rounds.exports import neutralise
 from proposals.models import BallotItem
-
-from .test_certify import certify, counted, on_ballot, proposals, round, staff, stations  # noqa: F401
+from rounds.exports import neutralise
+from tests.voting.test_certify import certify
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +82,9 @@ def test_downloads_are_attachments_named_in_chinese(client, round, certified):
     response = get(client, "voting:ballots_xlsx", round)
 
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "%E5%85%A8%E9%83%A8%E5%8C%BF%E5%90%8D%E9%80%89%E7%A5%A8.xlsx" in (
-        response["Content-Disposition"]
+    assert (
+        "%E5%85%A8%E9%83%A8%E5%8C%BF%E5%90%8D%E9%80%89%E7%A5%A8.xlsx"
+        in (response["Content-Disposition"])
     )
 
 
@@ -98,4 +98,3 @@ def test_english_downloads_have_english_headers_and_values(client, round, certif
     assert results.splitlines()[1].endswith(",Yes,Within the fund")
     assert ballots.splitlines()[0] == "Ballot station,Kind,Project"
     assert "Combined,Valid," in ballots
-

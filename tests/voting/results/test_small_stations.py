@@ -6,10 +6,9 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import BallotStationFactory, cast, station_officer
+from tests.voting.test_certify import OBSERVERS, certify, on_ballot
 from voting.selectors import merged_stations
 from voting.services import station_close
-
-from .test_certify import OBSERVERS, certify, on_ballot, round, staff  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +26,7 @@ BOM = b"\xef\xbb\xbf"
         ([(1, 5, 5), (2, 12, 12)], {1, 2}),
     ],
 )
-def test_merged_stations_hold_every_small_station_and_at_least_two_and_ten_voters(
-    counts, merged
-):
+def test_merged_stations_hold_every_small_station_and_at_least_two_and_ten_voters(counts, merged):
     assert merged_stations(counts) == merged
 
 
@@ -45,9 +42,7 @@ class Voting:
             for _ in range(count):
                 voter += 1
                 cast(station, officer, ["1"], voter=voter)
-            station_close(
-                station=station, actor=officer, officers=[officer], observers=OBSERVERS
-            )
+            station_close(station=station, actor=officer, officers=[officer], observers=OBSERVERS)
             self.stations[name] = station
 
 
@@ -84,9 +79,7 @@ def test_results_page_hides_digest_of_merged_stations(client, round, certified):
     assert voting.stations["北区投票站"].closure.digest not in page
 
 
-def test_results_page_shows_no_station_turnout_before_every_station_is_closed(
-    client, round, staff
-):
+def test_results_page_shows_no_station_turnout_before_every_station_is_closed(client, round, staff):
     on_ballot(round, staff, "50000")
     Voting(round, 东区投票站=12)
     BallotStationFactory(round=round, name="西区投票站")
@@ -96,9 +89,7 @@ def test_results_page_shows_no_station_turnout_before_every_station_is_closed(
     assert "投票人数：" not in page
 
 
-def test_ballots_csv_lists_merged_stations_ballots_under_the_merged_line(
-    client, round, certified
-):
+def test_ballots_csv_lists_merged_stations_ballots_under_the_merged_line(client, round, certified):
     _voting, tally = certified
 
     content = client.get(reverse("voting:ballots_csv", args=[round.pk])).content
