@@ -28,7 +28,7 @@ from .models import (
     Status,
     TrackingCounter,
 )
-from .pending import PENDING_DIR, pending_token
+from .pending import PENDING_DIR, TOKEN_MAX_AGE, pending_token
 from .photos import reencode
 
 PER_PHONE_PER_DAY = 5
@@ -118,6 +118,21 @@ def photos_keep_pending(*, uploads):
         for upload in uploads
     ]
     return pending_token(names)
+
+
+def pending_photos_forget(*, now=None):
+    """Delete kept photos whose token has expired; return how many were deleted."""
+    if not default_storage.exists(PENDING_DIR):
+        return 0
+    expired = (now or timezone.now()) - datetime.timedelta(seconds=TOKEN_MAX_AGE)
+    names = [
+        f"{PENDING_DIR}{name}"
+        for name in default_storage.listdir(PENDING_DIR)[1]
+        if default_storage.get_modified_time(f"{PENDING_DIR}{name}") < expired
+    ]
+    for name in names:
+        default_storage.delete(name)
+    return len(names)
 
 
 def proposal_check_open(round):
