@@ -13,25 +13,33 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def stations(round):
+    """Two stations: one open a week, 8:30–17:30; one open on a Saturday morning."""
+    week = (datetime.date(2026, 6, 8), datetime.date(2026, 6, 14))
+    saturday = (datetime.date(2026, 6, 13),) * 2
     return [
         BallotStationFactory(
             round=round,
-            name="龙西社区党群服务中心投票站",
-            address="龙西路88号 社区党群服务中心一楼大厅",
-            opens_on=datetime.date(2026, 6, 8),
-            closes_on=datetime.date(2026, 6, 14),
-            opens_at=datetime.time(8, 30),
-            closes_at=datetime.time(17, 30),
-        ),
-        BallotStationFactory(
-            round=round,
-            name="龙西小学投票站",
-            address="龙西路120号 小学门卫室旁",
-            opens_on=datetime.date(2026, 6, 13),
-            closes_on=datetime.date(2026, 6, 13),
-            opens_at=datetime.time(9),
-            closes_at=datetime.time(12),
-        ),
+            name=name,
+            address=address,
+            opens_on=days[0],
+            closes_on=days[1],
+            opens_at=hours[0],
+            closes_at=hours[1],
+        )
+        for name, address, days, hours in [
+            (
+                "龙西社区党群服务中心投票站",
+                "龙西路88号 社区党群服务中心一楼大厅",
+                week,
+                (datetime.time(8, 30), datetime.time(17, 30)),
+            ),
+            (
+                "龙西小学投票站",
+                "龙西路120号 小学门卫室旁",
+                saturday,
+                (datetime.time(9), datetime.time(12)),
+            ),
+        ]
     ]
 
 
