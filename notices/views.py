@@ -63,6 +63,7 @@ def station_poster(request, pk):
     context |= {
         "days": (station.closes_on - station.opens_on).days + 1,
         "documents": DocumentType.labels,
+        "other_stations": round.stations.exclude(pk=station.pk).order_by("name"),
         "min_share_percent": None if round.min_vote_share is None else round.min_vote_share * 100,
     }
     filename = _("%(year)s年度投票站公告-%(station)s.pdf") % {

@@ -9,6 +9,7 @@ from rounds.validators import reject_markup
 
 from .exceptions import ProposalError
 from .models import Category, NegativeListReason, Proposal, Relation
+from .pending import pending_photos
 from .photos import validate_photos
 from .services import proposal_check_open
 
@@ -48,12 +49,30 @@ class PhotosField(forms.FileField):
         return uploads
 
 
+COST_MESSAGES = {
+    "invalid": _("请用数字填写估算费用（元），例如 30000。"),
+    "max_whole_digits": _("估算费用太大了，请以元为单位填写，例如 30000。"),
+    "max_digits": _("估算费用太大了，请以元为单位填写，例如 30000。"),
+    "max_decimal_places": _("估算费用最多精确到分（两位小数）。"),
+}
+
+
+def field_messages(field):
+    """Return the field's errors in plain Chinese: "请选择…" for a list, "请填写…" for a box."""
+    label = {"label": field.label}
+    if isinstance(field, forms.ChoiceField):
+        return {
+            "required": _("请选择%(label)s。") % label,
+            "invalid_choice": _("请从列表中选择%(label)s。") % label,
+        }
+    return {"required": _("请填写%(label)s。") % label}
+
+
 class ProposalForm(forms.ModelForm):
     """A resident's proposal; staff entering a paper form use ``StaffProposalForm``."""
 
-    photos = PhotosField(
-        label=_("照片"), help_text=_("可选,最多5张,每张不超过8 MB;出错时需要重新选择照片。")
-    )
+    photos = PhotosField(label=_("照片"), help_text=_("可选，最多5张，每张不超过8 MB。"))
+    kept_photos = forms.CharField(widget=forms.HiddenInput, required=False)
     consent = forms.BooleanField(
         label=_("我已阅读并同意个人信息说明"),
         help_text=PRIVACY_NOTICE,
@@ -89,6 +108,11 @@ class ProposalForm(forms.ModelForm):
         if "relation" in self.fields:
             self.fields["relation"].choices = Relation.choices
             self.fields["category"].choices = [("", _("请选择类别")), *Category.choices]
+        for name in ["phone", *PROPOSER_FIELDS, *PROJECT_FIELDS]:
+            if name in self.fields:
+                self.fields[name].error_messages.update(field_messages(self.fields[name]))
+        if "estimated_cost" in self.fields:
+            self.fields["estimated_cost"].error_messages.update(COST_MESSAGES)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -96,6 +120,7 @@ class ProposalForm(forms.ModelForm):
             Fieldset(_("项目"), *PROJECT_FIELDS, "photos"),
             Fieldset(_("个人信息说明"), "consent"),
             "submission_token",
+            "kept_photos",
             Submit("submit", _("提交提议"), css_class="btn-success w-100 btn-lg"),
         )
 
@@ -104,6 +129,10 @@ class ProposalForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.photos_were_kept = False
+        if "photos" in cleaned and not cleaned["photos"]:
+            cleaned["photos"] = pending_photos(cleaned.get("kept_photos", ""))
+            self.photos_were_kept = bool(cleaned["photos"])
         for name in self.fields:
             if isinstance(cleaned.get(name), str) and cleaned[name]:
                 try:

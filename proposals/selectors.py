@@ -89,3 +89,42 @@ def round_ballot_library(round):
             ),
         )
     )
+
+
+def public_proposal(round, tracking_code):
+    """Return a proposal of ``round`` for its public page, with its history and outcome, or None.
+
+    None also before collection opens, when no proposal of the round is public yet.
+    """
+    if not has_reached(round, Stage.COLLECTION):
+        return None
+    proposal = (
+        round.proposals.select_related("compound", "merged_into", "ballot_item")
+        .prefetch_related("events", "photos", "merged_from")
+        .filter(tracking_code=tracking_code)
+        .first()
+    )
+    if proposal is not None:
+        proposal.exclusions = _current_exclusions([proposal]).get(proposal.pk, [])
+    return proposal
+
+
+def public_ballot_item(round, ref):
+    """Return a ballot item of ``round`` for its public page, with photos and proposals, or None.
+
+    None also before voting opens, when the library is not public yet.
+    """
+    if not has_reached(round, Stage.VOTING):
+        return None
+    return (
+        BallotItem.objects.filter(round=round, ref=ref)
+        .select_related("compound")
+        .prefetch_related(
+            "photos",
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.prefetch_related("photos", "merged_from", "events"),
+            ),
+        )
+        .first()
+    )

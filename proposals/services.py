@@ -1,5 +1,8 @@
 import datetime
+import time
+import uuid
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -7,6 +10,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from rounds.models import PlanComment, Round, Stage, mask_name
+from rounds.wording import yuan
 from rounds.workflow import require_stage
 
 from .exceptions import ProposalError
@@ -25,6 +29,7 @@ from .models import (
     StatusLookupThrottle,
     TrackingCounter,
 )
+from .pending import PENDING_DIR, TOKEN_MAX_AGE, pending_token
 from .photos import reencode
 from .workflow import check_status_move
 
@@ -118,17 +123,60 @@ def _store_photos(uploads, **owner):
         Photo.objects.create(image=content, width=width, height=height, **owner)
 
 
+def photos_keep_pending(*, uploads):
+    """Keep ``uploads`` of a form that came back with errors; return the token that names them.
+
+    Files only, no database row: the photos are re-encoded, so no metadata is kept either.
+    """
+    names = [
+        default_storage.save(f"{PENDING_DIR}{uuid.uuid4().hex}.jpg", reencode(upload)[0])
+        for upload in uploads
+    ]
+    return pending_token(names)
+
+
+def pending_photos_forget(*, now=None):
+    """Delete kept photos whose token has expired; return how many were deleted."""
+    if not default_storage.exists(PENDING_DIR):
+        return 0
+    expired = (now or timezone.now()) - datetime.timedelta(seconds=TOKEN_MAX_AGE)
+    names = [
+        f"{PENDING_DIR}{name}"
+        for name in default_storage.listdir(PENDING_DIR)[1]
+        if default_storage.get_modified_time(f"{PENDING_DIR}{name}") < expired
+    ]
+    for name in names:
+        default_storage.delete(name)
+    return len(names)
+
+
 def proposal_check_open(round):
     """Raise ProposalError unless ``round`` is collecting proposals."""
     require_stage(round, Stage.COLLECTION, error=ProposalError)
+
+
+RESUBMISSION_WINDOW = datetime.timedelta(hours=1)
+
+
+def _same_online_proposal(proposal):
+    """Return the round's online proposal with the same phone, title and text, sent lately."""
+    return Proposal.objects.filter(
+        round=proposal.round,
+        source=Source.ONLINE,
+        phone=proposal.phone,
+        title=proposal.title,
+        description=proposal.description,
+        created_at__gte=timezone.now() - RESUBMISSION_WINDOW,
+    ).first()
 
 
 @transaction.atomic
 def proposal_submit(*, proposal, photos=(), submission_token=None, address="", entered_by=None):
     """Save a new ``proposal`` with a tracking code and its photos; return it.
 
-    Online submissions are rate-limited per phone and per address; a submission whose token
-    was already used (a double click) returns the proposal saved the first time.
+    Online submissions are rate-limited per phone and per address. A submission whose token
+    was already used (a double click), or that repeats a proposal sent from the same phone
+    within the hour (back, then submit again on a reloaded form), returns the one saved first.
     """
     round = proposal.round
     proposal_check_open(round)
@@ -138,6 +186,8 @@ def proposal_submit(*, proposal, photos=(), submission_token=None, address="", e
         first := Proposal.objects.filter(submission_token=submission_token).first()
     ):
         return first
+    if entered_by is None and (same := _same_online_proposal(proposal)):
+        return same
     if entered_by is None:
         proposal.source = Source.ONLINE
         proposal.submitted_from = address_key(address)
@@ -279,8 +329,8 @@ def roundtable_decide(
 def _check_within_cap(round, amount):
     if amount is not None and amount > round.project_cap:
         raise ProposalError(
-            _("金额 %(amount)s 元超过了本轮单个项目预算限额 %(cap)s 元。")
-            % {"amount": f"{amount:,.2f}", "cap": f"{round.project_cap:,.2f}"}
+            _("金额 %(amount)s超过了本轮单个项目预算限额 %(cap)s。")
+            % {"amount": yuan(amount), "cap": yuan(round.project_cap)}
         )
 
 

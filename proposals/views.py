@@ -4,10 +4,12 @@ from django.core import signing
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, TemplateView
 
 from rounds.addresses import client_address
 from rounds.models import Round, Stage
+from rounds.workflow import has_reached
 
 from .exceptions import ProposalError
 from .forms import ProposalForm, StatusLookupForm
@@ -15,12 +17,19 @@ from .models import Category, Photo, Proposal, Status
 from .photos import photo_from_token
 from .selectors import (
     proposal_for_proposer,
+    public_ballot_item,
+    public_proposal,
     round_ballot_library,
     round_exclusion_counts,
     round_outcome_counts,
     round_public_proposals,
 )
-from .services import proposal_submit, status_lookup_allowed, status_lookup_matched
+from .services import (
+    photos_keep_pending,
+    proposal_submit,
+    status_lookup_allowed,
+    status_lookup_matched,
+)
 
 RECEIPT_SESSION_KEY = "proposal_receipts"
 
@@ -54,6 +63,20 @@ class ProposalCreateView(FormView):
         if self.round.stage != Stage.COLLECTION:
             return self.get(request, *args, **kwargs)
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        """Show the errors, keeping any photos that passed their checks for the next try."""
+        photos = form.cleaned_data.get("photos")
+        if photos and not form.photos_were_kept:
+            form.data = form.data.copy()
+            form.data["kept_photos"] = photos_keep_pending(uploads=photos)
+        if photos:
+            form["photos"].help_text = ngettext(
+                "已保留您上传的%(count)d张照片，不用重新选择；重新选择则以新选的为准。",
+                "已保留您上传的%(count)d张照片，不用重新选择；重新选择则以新选的为准。",
+                len(photos),
+            ) % {"count": len(photos)}
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         proposal = form.save(commit=False)
@@ -151,3 +174,38 @@ class BallotLibraryView(DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(items=round_ballot_library(self.object), **kwargs)
+
+
+class PublicRoundObjectView(TemplateView):
+    """A public page of one thing of a round, found by ``find(round, key)``; 404 when it is None."""
+
+    find = None
+    key = None
+
+    def get_context_data(self, **kwargs):
+        round = get_object_or_404(Round.objects.select_related("community"), pk=kwargs["pk"])
+        found = self.find(round, kwargs[self.key])
+        if found is None:
+            raise Http404
+        return super().get_context_data(
+            round=round,
+            found=found,
+            library_public=has_reached(round, Stage.VOTING),
+            **kwargs,
+        )
+
+
+class ProposalDetailView(PublicRoundObjectView):
+    """A proposal's public page: what, where, why, photos, cost, its history and its outcome."""
+
+    template_name = "proposals/proposal_detail.html"
+    find = staticmethod(public_proposal)
+    key = "code"
+
+
+class BallotItemDetailView(PublicRoundObjectView):
+    """A ballot item's public page: the project, its photos, its proposals, its outcome."""
+
+    template_name = "proposals/ballot_item_detail.html"
+    find = staticmethod(public_ballot_item)
+    key = "ref"

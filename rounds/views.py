@@ -39,6 +39,7 @@ class RoundDetailView(FormMixin, DetailView):
             comments=round.plan_comments.exclude(answer=""),
             collecting=round.stage == Stage.COLLECTION,
             commenting=round.stage == Stage.PLAN,
+            voting=round.stage == Stage.VOTING,
             proposals_public=has_reached(round, Stage.COLLECTION),
             library_public=has_reached(round, Stage.VOTING),
             **kwargs,

@@ -6,8 +6,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Relation
-from rounds.templatetags.humanize_yuan import yuan
-from rounds.wording import person_name
+from rounds.wording import person_name, yuan
 
 from .identity import DocumentType, normalise_document
 
@@ -60,8 +59,9 @@ class BallotBoxes(forms.CheckboxSelectMultiple):
                 f'mb-2" for="{prefix}_{index}"><input type="checkbox" name="{escape(name)}" '
                 f'value="{escape(ref)}" id="{prefix}_{index}"{extra}'
                 f"{' checked' if ref in ticked else ''}>"
-                f' <span class="fs-5">{escape(label)}</span></label>'
-                for index, (ref, label) in enumerate(self.choices)
+                f' <span><span class="fs-5 d-block">{escape(label)}</span><span class="small '
+                f'text-secondary d-block">{escape(details)}</span></span></label>'
+                for index, (ref, label, details) in enumerate(self.choices)
             )
         )
 
@@ -87,11 +87,13 @@ class BallotForm(forms.Form):
         self.fields["items"].widget.choices = self.library  # read only when the page is drawn
 
     def library(self):
-        """(ref, label) of every item on the ballot, in ballot order."""
+        """(ref, label, where and what) of every item on the ballot, in ballot order."""
         items = self.station.round.ballot_items.order_by("number")
         return [
-            (ref, f"{number}. {title}({yuan(cost)})")
-            for ref, number, title, cost in items.values_list("ref", "number", "title", "cost")
+            (ref, f"{number}. {title}（{yuan(cost)}）", f"{location} · {description}")
+            for ref, number, title, cost, location, description in items.values_list(
+                "ref", "number", "title", "cost", "location", "description"
+            )
         ]
 
 

@@ -1,17 +1,17 @@
 """Reads of the ballots: canonical lines for digests, approval sets for the tally."""
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import StringAgg, Value
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from rounds.exports import csv_text
 from rounds.models import TallyRule
 
-from .models import Ballot, CertifiedTally
+from .models import Ballot, CertifiedTally, StationClosure
 from .tally import Item, tally
 
 
@@ -28,6 +28,11 @@ def _ballot_rows(ballots, numbers):
         yield station_id, kind, ordered[refs]
 
 
+SUPPRESS_BELOW = 10  # no figure of a station with fewer voters is published on its own
+MERGED = _("合并统计")
+CANONICAL_LANGUAGE = "zh-hans"  # the source language: the ballots file that is hashed
+
+
 def _ref_numbers(round):
     return dict(round.ballot_items.values_list("ref", "number"))
 
@@ -41,23 +46,63 @@ def station_ballot_lines(station):
     )
 
 
-def round_ballots_csv(round):
-    """Return every ballot of the round as CSV rows (station, kind, items), sorted.
+def merged_stations(counts):
+    """Return the ids of the stations whose figures are published only summed (合并统计).
 
-    Its SHA-256 is the certified tally's inputs digest; a station's rows, written as
-    "kind:items" lines, sorted, each ending in a newline, hash to that station's digest.
+    ``counts`` holds (station id, voters marked, ballots counted) for each closed station. A
+    station with fewer than ``SUPPRESS_BELOW`` voters or ballots is merged. So that no merged
+    figure can be found by subtracting the published ones from the round's totals, the merged
+    line always sums at least two stations and ``SUPPRESS_BELOW`` voters: the smallest other
+    stations join it until it does. When that takes every station, only the totals are left.
+    """
+    small = [count for count in counts if min(count[1:]) < SUPPRESS_BELOW]
+    others = sorted((count for count in counts if count not in small), key=lambda c: c[1:])
+    merged = list(small)
+    while (
+        merged
+        and others
+        and (
+            len(merged) < 2
+            or min(sum(c[1] for c in merged), sum(c[2] for c in merged)) < SUPPRESS_BELOW
+        )
+    ):
+        merged.append(others.pop(0))
+    return {station_id for station_id, _voters, _ballots in merged}
+
+
+def _round_merged_stations(round):
+    counts = StationClosure.objects.filter(station__round=round).values_list(
+        "station_id", "voters_marked", "ballots_counted"
+    )
+    return merged_stations(list(counts))
+
+
+def round_ballots_table(round):
+    """Return the header and the rows (station, kind, items) of every ballot of the round, sorted.
+
+    The ballots of merged stations are listed under 合并统计, not under their station.
     """
     numbers = _ref_numbers(round)
-    names = dict(round.stations.values_list("pk", "name"))
+    merged = _round_merged_stations(round)
+    names = {
+        pk: MERGED if pk in merged else name
+        for pk, name in round.stations.values_list("pk", "name")
+    }
+    kinds = dict(Ballot.Kind.choices)
     rows = sorted(
-        (names[station_id], kind, ",".join(refs))
+        (str(names[station_id]), str(kinds[kind]), ",".join(refs))
         for station_id, kind, refs in _ballot_rows(Ballot.objects.filter(round=round), numbers)
     )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["station", "kind", "items"])
-    writer.writerows(rows)
-    return out.getvalue()
+    return [str(_("投票站")), str(_("类型")), str(_("项目"))], rows
+
+
+def round_ballots_csv(round):
+    """Return the canonical ballots file: the Chinese ballots CSV, without its BOM.
+
+    Its SHA-256 is the certified tally's inputs digest, whatever the language of the page.
+    """
+    with translation.override(CANONICAL_LANGUAGE):
+        return csv_text(*round_ballots_table(round))
 
 
 def round_ballot_sets(round):
@@ -90,7 +135,7 @@ def round_tally_result(round, rule=None):
 
 
 REASONS = {
-    "funded": _("在资金额度内,入选"),
+    "funded": _("在资金额度内"),
     "over_budget": _("超出剩余资金"),
     "after_stop": _("排在停止点之后"),
     "below_min_share": _("得票率未达最低要求"),
@@ -111,14 +156,65 @@ RULE_EXPLANATIONS = {
         "每次选出支持者人均负担最低的项目,直到没有项目能被支付;再按每人增加1元的方式补足。"
     ),
 }
-SUPPRESS_BELOW = 10  # turnout figures under this many voters are not published
+
+
+def round_results_table(round):
+    """Return the header and rows of the certified ranking, in the language of the request."""
+    header = [
+        _("排名"),
+        _("编号"),
+        _("项目"),
+        _("预算（元）"),
+        _("得票"),
+        _("得票率"),
+        _("累计（元）"),
+        _("是否入选"),
+        _("说明"),
+    ]
+    rows = [
+        [
+            item["rank"],
+            item["ref"],
+            item["title"],
+            Decimal(str(item["cost"])),
+            item["votes"],
+            Decimal(item["share"]),
+            "" if item["running_total"] is None else Decimal(item["running_total"]),
+            str(_("是") if item["selected"] else _("否")),
+            str(REASONS.get(item["reason"], item["reason"])),
+        ]
+        for item in round.certified_tally.result["items"]
+    ]
+    return [str(cell) for cell in header], rows
 
 
 @dataclass
 class StationTurnout:
     station: object
-    closure: object
-    voters: int | None  # None while open, or when too few to publish
+    closure: object  # None while open
+    merged: bool = False  # its figures are published only in the 合并统计 line
+
+
+@dataclass
+class MergedCount:
+    """The summed figures of the stations too small to publish on their own (合并统计)."""
+
+    names: list
+    voters_marked: int
+    valid: int
+    blank: int
+    invalid: int
+
+    @classmethod
+    def of(cls, entries):
+        """Return the sum of the closures of ``entries`` (StationTurnout)."""
+        return cls(
+            names=[entry.station.name for entry in entries],
+            **{
+                figure: sum(getattr(entry.closure, figure) for entry in entries)
+                for figure in ("voters_marked", "valid", "blank", "invalid")
+            },
+        )
 
 
 @dataclass
@@ -128,6 +224,8 @@ class PublicResults:
     all_closed: bool
     certified: object  # CertifiedTally or None
     voided: list = field(default_factory=list)  # VoidedTally, oldest first
+    merged: MergedCount | None = None
+    suppress_below: int = SUPPRESS_BELOW
     items: list = field(default_factory=list)
     alternatives: dict = field(default_factory=dict)
     lots: list = field(default_factory=list)
@@ -150,17 +248,11 @@ def round_public_results(round):
 
     No count of votes for any item is read before every station is closed and the tally is
     certified; the certified result is read as frozen, so the page does not touch the ballots.
+    No station's figures are shown before every station is closed, since which stations are
+    merged (``merged_stations``) is known only then.
     """
     stations = [
-        StationTurnout(
-            station=station,
-            closure=getattr(station, "closure", None),
-            voters=(
-                station.closure.voters_marked
-                if hasattr(station, "closure") and station.closure.voters_marked >= SUPPRESS_BELOW
-                else None
-            ),
-        )
+        StationTurnout(station=station, closure=getattr(station, "closure", None))
         for station in round.stations.select_related("closure").order_by("name")
     ]
     certified = CertifiedTally.objects.filter(round=round).select_related("certified_by").first()
@@ -171,6 +263,14 @@ def round_public_results(round):
         certified=certified,
         voided=list(round.voided_tallies.all()),
     )
+    if results.all_closed:
+        merged = merged_stations(
+            [(s.station.pk, s.closure.voters_marked, s.closure.ballots_counted) for s in stations]
+        )
+        for entry in stations:
+            entry.merged = entry.station.pk in merged
+        if merged:
+            results.merged = MergedCount.of([s for s in stations if s.merged])
     if certified:
         titles = dict(round.ballot_items.values_list("ref", "title"))
         results.items = [

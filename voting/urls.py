@@ -11,6 +11,8 @@ urlpatterns = [
     path("stations/<int:pk>/close/", views.StationCloseView.as_view(), name="close"),
     path("rounds/<int:pk>/results/", views.RoundResultsView.as_view(), name="results"),
     path("rounds/<int:pk>/results.csv", views.results_csv, name="results_csv"),
+    path("rounds/<int:pk>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("rounds/<int:pk>/ballots.csv", views.ballots_csv, name="ballots_csv"),
+    path("rounds/<int:pk>/ballots.xlsx", views.ballots_xlsx, name="ballots_xlsx"),
     path("rounds/<int:pk>/round.pb", views.round_pb, name="round_pb"),
 ]

@@ -1,16 +1,13 @@
-import csv
-import io
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core import signing
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from rounds.exports import csv_download, csv_text, download, xlsx_download
 from rounds.models import Round
 
 from .exceptions import ChoicesError, VotingError
@@ -18,7 +15,12 @@ from .forms import BallotForm, ClosureForm, PaperCountForm, VoterForm
 from .identity import voter_key
 from .models import BallotStation, CertifiedTally, StationOfficer
 from .pabulib import write_pb
-from .selectors import RULE_EXPLANATIONS, round_ballots_csv, round_public_results
+from .selectors import (
+    RULE_EXPLANATIONS,
+    round_ballots_table,
+    round_public_results,
+    round_results_table,
+)
 from .services import (
     ballot_cast,
     paper_count_enter,
@@ -250,46 +252,47 @@ def _certified_round(pk):
     return round
 
 
-def _download(content, filename, content_type):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+def _filename(round, what, extension):
+    return _("%(year)s年度%(community)s-%(what)s.%(extension)s") % {
+        "year": round.year,
+        "community": round.community.name,
+        "what": what,
+        "extension": extension,
+    }
 
 
 def results_csv(request, pk):
     """The certified ranking as CSV: rank, ref, title, cost, votes, running total, selected."""
     round = _certified_round(pk)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        ["rank", "ref", "title", "cost", "votes", "share", "running_total", "selected", "reason"]
+    return csv_download(
+        csv_text(*round_results_table(round)), _filename(round, _("计票结果"), "csv")
     )
-    for item in round.certified_tally.result["items"]:
-        writer.writerow(
-            [
-                item["rank"],
-                item["ref"],
-                item["title"],
-                item["cost"],
-                item["votes"],
-                item["share"],
-                item["running_total"] or "",
-                "yes" if item["selected"] else "no",
-                item["reason"],
-            ]
-        )
-    return _download(out.getvalue(), f"round-{round.pk}-results.csv", "text/csv; charset=utf-8")
+
+
+def results_xlsx(request, pk):
+    """The certified ranking as an Excel workbook, the same table as the CSV."""
+    round = _certified_round(pk)
+    return xlsx_download(*round_results_table(round), _filename(round, _("计票结果"), "xlsx"))
 
 
 def ballots_csv(request, pk):
-    """Every ballot, anonymised and sorted: its SHA-256 is the certified inputs digest."""
+    """Every ballot, anonymised and sorted.
+
+    In Chinese the file is the canonical one after its BOM: the SHA-256 of those bytes is the
+    certified inputs digest. Under /en/ the same table has English headers and kinds.
+    """
     round = _certified_round(pk)
-    return _download(
-        round_ballots_csv(round), f"round-{round.pk}-ballots.csv", "text/csv; charset=utf-8"
+    return csv_download(
+        csv_text(*round_ballots_table(round)), _filename(round, _("全部匿名选票"), "csv")
     )
+
+
+def ballots_xlsx(request, pk):
+    round = _certified_round(pk)
+    return xlsx_download(*round_ballots_table(round), _filename(round, _("全部匿名选票"), "xlsx"))
 
 
 def round_pb(request, pk):
     """The round in Pabulib's .pb format, for researchers."""
     round = _certified_round(pk)
-    return _download(write_pb(round), f"round-{round.pk}.pb", "text/plain; charset=utf-8")
+    return download(write_pb(round), f"round-{round.pk}.pb", "text/plain; charset=utf-8")

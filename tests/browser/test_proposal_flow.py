@@ -11,7 +11,7 @@ from proposals.services import proposal_screen
 from rounds.models import Stage
 from rounds.services import round_transition
 from tests.browser.support import ARTIFACTS, fits_phone_width, watch_for_problems
-from tests.factories import CommunityFactory, RoundFactory, complete_plan, staff_user
+from tests.factories import CommunityFactory, RoundFactory, complete_plan, put_at, staff_user
 
 TRACKING_CODE = re.compile(r"WS-\d{4}-\d{4}")
 
@@ -35,7 +35,7 @@ def jpeg(tmp_path):
     return path
 
 
-def fill_proposal(page, *, phone, compound, photo):
+def fill_proposal(page, *, phone, compound, photo=None):
     page.get_by_label("提议人姓名").fill("王小明")
     page.get_by_label("手机号码").fill(phone)
     page.get_by_label("在本社区居住").check()
@@ -45,7 +45,8 @@ def fill_proposal(page, *, phone, compound, photo):
     page.get_by_label("具体位置").fill("3栋楼下小花园")
     page.get_by_label("要做什么、为什么").fill(DESCRIPTION)
     page.get_by_label("受益人群").fill("3栋、4栋的老人和带孩子的家长")
-    page.get_by_label("照片").set_input_files(photo)
+    if photo:
+        page.get_by_label("照片").set_input_files(photo)
     page.get_by_role("checkbox", name=re.compile("我已阅读并同意")).check()
 
 
@@ -86,8 +87,9 @@ def test_resident_proposes_on_phone_and_follows_it_through_screening(live_server
     assert Proposal.objects.count() == 0
     assert fits_phone_width(phone)
 
-    # The help text warns that photos must be chosen again after an error.
-    fill_proposal(phone, phone="13812345678", compound=compound, photo=jpeg)
+    # The photo passed its checks: it is kept on the server, not chosen again.
+    expect(phone.get_by_text("已保留您上传的1张照片，不用重新选择")).to_be_visible()
+    fill_proposal(phone, phone="13812345678", compound=compound)
     assert fits_phone_width(phone)
     phone.screenshot(path=ARTIFACTS / "proposal-form-phone.png", full_page=True)
     phone.get_by_role("button", name="提交提议").tap()
@@ -146,3 +148,20 @@ def test_resident_proposes_on_phone_and_follows_it_through_screening(live_server
     phone.screenshot(path=ARTIFACTS / "proposal-status-phone.png", full_page=True)
 
     assert problems == []
+
+
+def test_back_and_submit_again_keeps_one_proposal(live_server, phone, jpeg):
+    round = put_at(complete_plan(RoundFactory()), Stage.COLLECTION)
+    compound = round.compounds.get()
+    phone.goto(live_server.url + f"/rounds/{round.pk}/propose/")
+    fill_proposal(phone, phone="13812345678", compound=compound, photo=jpeg)
+    phone.get_by_role("button", name="提交提议").tap()
+    code = phone.get_by_test_id("tracking-code").inner_text().strip()
+
+    phone.go_back()
+    expect(phone).to_have_url(live_server.url + f"/rounds/{round.pk}/propose/")
+    fill_proposal(phone, phone="13812345678", compound=compound)
+    phone.get_by_role("button", name="提交提议").tap()
+
+    expect(phone.get_by_test_id("tracking-code")).to_have_text(code)
+    assert Proposal.objects.count() == 1

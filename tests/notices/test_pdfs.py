@@ -1,5 +1,6 @@
 """The printable paper ballot and station poster: text, fonts, pages, pictures and who may print."""
 
+import datetime
 import io
 import re
 import shutil
@@ -14,9 +15,10 @@ from PIL import Image
 from pypdf import PdfReader
 
 from notices.pdf import render_pdf
-from rounds.templatetags.humanize_yuan import yuan
+from rounds.wording import yuan
 from tests.browser.support import ARTIFACTS
 from tests.factories import CommunityFactory, staff_user
+from voting.models import BallotStation
 
 from .conftest import library
 
@@ -158,6 +160,27 @@ def test_poster_tells_where_when_who_what_to_bring_and_how_money_goes(staff_clie
         assert compact(yuan(item.cost)) in text
     assert compact(yuan(round.total_fund)) in text
     assert "按得票数从高到低排序" in text
+
+
+def test_poster_lists_the_other_stations_of_the_round_with_where_and_when(
+    staff_client, round, station
+):
+    library(round, 3)
+    other = BallotStation.objects.create(
+        round=round,
+        name="龙西小学投票站",
+        address="龙西路120号 小学门卫室旁",
+        opens_on=datetime.date(2026, 6, 13),
+        closes_on=datetime.date(2026, 6, 14),
+        opens_at=datetime.time(9),
+        closes_at=datetime.time(12),
+    )
+
+    text = compact_text(download(staff_client, poster_url(station)))
+
+    assert "也可以到本社区其他投票站投票" in text
+    for fact in [other.name, other.address, "2026年6月13日至2026年6月14日，每天09:00–12:00"]:
+        assert compact(fact) in text
 
 
 def test_poster_states_the_minimum_vote_share(staff_client, round, station):

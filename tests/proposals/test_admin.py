@@ -206,7 +206,7 @@ def test_cost_estimate_above_the_cap_is_refused_on_the_form(client, round):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "金额 60,000.00 元超过了本轮单个项目预算限额 50,000.00 元" in page
+    assert "金额 60,000 元超过了本轮单个项目预算限额 50,000 元" in page
     assert not CostEstimate.objects.exists()
 
 

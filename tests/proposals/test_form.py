@@ -142,6 +142,36 @@ def test_status_page_finds_the_proposal_with_the_phone_in_other_digits(client, r
     assert TITLE in page
 
 
+def test_status_page_shows_what_was_submitted(client, round, compound):
+    client.post(form_url(round), form_data(compound, photos=[image_upload()]))
+
+    page = client.post(
+        reverse("proposals:status"), {"tracking_code": "WS-2026-0001", "phone": PHONE}
+    ).content.decode()
+
+    assert "您提交的内容" in page
+    for typed in ["3栋单元门口", "老人下楼后没有地方休息", "3栋的老人", "3,000 元", compound.name]:
+        assert typed in page
+    assert page.count('class="photo-thumb') == 1
+
+
+def test_cost_far_above_the_cap_is_accepted_with_a_warning(client, round, compound):
+    response = client.post(
+        form_url(round), form_data(compound, estimated_cost="900000"), follow=True
+    )
+
+    page = response.content.decode()
+    assert Proposal.objects.get().estimated_cost == 900000
+    assert "您估算的费用 900,000 元超过了本轮单个项目预算限额 50,000 元" in page
+
+
+def test_cost_within_the_cap_gets_no_warning(client, round, compound):
+    page = client.post(form_url(round), form_data(compound), follow=True).content.decode()
+
+    assert "提议已收到" in page
+    assert "cost-warning" not in page
+
+
 def test_status_page_with_a_wrong_phone_says_they_do_not_match(client, round, compound):
     client.post(form_url(round), form_data(compound))
 
@@ -176,7 +206,7 @@ def test_compound_outside_the_round_is_refused(client, round, compound):
 
     response = client.post(form_url(round), data)
 
-    assert_refused(response, "选择一个有效的选项")
+    assert_refused(response, "请从列表中选择所在小区。")
 
 
 def test_resident_who_works_in_the_community_may_propose(client, round, compound):
@@ -188,7 +218,29 @@ def test_resident_who_works_in_the_community_may_propose(client, round, compound
 def test_empty_required_field_is_refused_keeping_what_was_typed(client, round, compound):
     response = client.post(form_url(round), form_data(compound, location=""))
 
-    assert_refused(response, "这个字段是必填项")
+    assert_refused(response, "请填写具体位置。")
+    assert "这个字段是必填项" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "message"),
+    [
+        ("category", "", "请选择类别。"),
+        ("relation", "", "请选择与社区的关系。"),
+        ("phone", "", "请填写手机号码。"),
+        ("estimated_cost", "30000000000", "估算费用太大了，请以元为单位填写"),
+        ("estimated_cost", "3000.123", "估算费用最多精确到分"),
+        ("estimated_cost", "三千", "请用数字填写估算费用（元）"),
+    ],
+)
+def test_each_field_says_in_plain_chinese_what_is_wrong(
+    client, round, compound, field, typed, message
+):
+    response = client.post(form_url(round), form_data(compound, **{field: typed}))
+
+    assert_refused(response, message)
+    page = response.content.decode()
+    assert "这个字段是必填项" not in page and "确认" not in page
 
 
 def test_script_in_the_title_is_refused_and_shown_back_as_text(client, round, compound):
@@ -297,3 +349,67 @@ def test_sixth_proposal_from_one_phone_in_a_day_is_refused(client, round, compou
     assert "同一手机号码每天最多提交5条提议" in page
     assert f'value="{TITLE}"' in page
     assert Proposal.objects.count() == 5
+
+
+KEPT = re.compile(r'name="kept_photos" value="([^"]+)"')
+
+
+def test_photo_is_kept_after_an_error_and_saved_on_resubmission(client, round, compound):
+    first = client.post(form_url(round), form_data(compound, location="", photos=[image_upload()]))
+
+    page = first.content.decode()
+    assert "请填写具体位置。" in page
+    assert "已保留您上传的1张照片" in page
+    token = KEPT.search(page).group(1)
+
+    second = client.post(form_url(round), form_data(compound, kept_photos=token))
+
+    assert second.status_code == 302
+    assert Proposal.objects.get().photos.count() == 1
+
+
+def test_photo_chosen_again_replaces_the_kept_one(client, round, compound):
+    first = client.post(form_url(round), form_data(compound, title="", photos=[image_upload()]))
+    token = KEPT.search(first.content.decode()).group(1)
+
+    client.post(
+        form_url(round),
+        form_data(compound, kept_photos=token, photos=[image_upload(), image_upload("b.jpg")]),
+    )
+
+    assert Proposal.objects.get().photos.count() == 2
+
+
+def test_tampered_kept_photos_token_keeps_nothing(client, round, compound):
+    first = client.post(form_url(round), form_data(compound, title="", photos=[image_upload()]))
+    token = KEPT.search(first.content.decode()).group(1)
+
+    client.post(form_url(round), form_data(compound, kept_photos=token[:-2] + "xx"))
+
+    assert Proposal.objects.get().photos.count() == 0
+
+
+def test_form_without_photos_that_comes_back_keeps_none(client, round, compound):
+    page = client.post(form_url(round), form_data(compound, title="")).content.decode()
+
+    assert "已保留" not in page
+    assert not KEPT.search(page)
+
+
+def test_same_proposal_sent_again_with_a_new_token_saves_one(client, round, compound):
+    first, again = (
+        client.post(
+            form_url(round), form_data(compound, submission_token=rendered_token(client, round))
+        )
+        for _ in range(2)
+    )
+
+    assert Proposal.objects.count() == 1
+    assert first["Location"] == again["Location"]
+
+
+def test_another_proposal_from_the_same_phone_is_saved(client, round, compound):
+    client.post(form_url(round), form_data(compound))
+    client.post(form_url(round), form_data(compound, title="楼道加装扶手"))
+
+    assert Proposal.objects.count() == 2

@@ -246,7 +246,7 @@ def test_round_leaving_collection_while_the_rows_are_checked_imports_nothing(
 
     error = refusal(round, staff, workbook(row(compound), row(compound, 项目名称="增设快递柜")))
 
-    assert "现在不在项目征集阶段" in str(error)
+    assert "这一步要在「项目征集" in str(error)
     assert not Proposal.objects.exists()
 
 

@@ -1,11 +1,14 @@
 import datetime
+import os
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from proposals.pending import PENDING_DIR
+from proposals.services import photos_keep_pending
 from rounds.models import PlanComment, RoundEvent, Stage
-from tests.factories import ProposalFactory, RoundFactory, UserFactory, put_at
+from tests.factories import ProposalFactory, RoundFactory, UserFactory, image_upload, put_at
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +44,15 @@ def test_personal_data_of_a_recently_closed_round_is_kept():
 
     assert recent.proposals.get().phone == "13812345678"
     assert recent.plan_comments.get().contact == "13900001111"
+
+
+def test_photos_kept_for_a_form_never_sent_again_are_deleted_after_a_day(media_root):
+    photos_keep_pending(uploads=[image_upload()])
+    photos_keep_pending(uploads=[image_upload()])
+    old, recent = sorted((media_root / PENDING_DIR).iterdir())
+    a_day_and_more = (timezone.now() - datetime.timedelta(hours=25)).timestamp()
+    os.utime(old, (a_day_and_more, a_day_and_more))
+
+    call_command("forget_personal_data")
+
+    assert list((media_root / PENDING_DIR).iterdir()) == [recent]

@@ -233,7 +233,7 @@ def test_cost_estimate_above_the_project_cap_is_refused(proposal, department, st
             proposal=proposal, department=department, amount=Decimal("50000.01"), actor=staff
         )
 
-    assert "超过了本轮单个项目预算限额 50,000.00 元" in str(refusal.value)
+    assert "超过了本轮单个项目预算限额 50,000 元" in str(refusal.value)
     assert not CostEstimate.objects.exists()
 
 

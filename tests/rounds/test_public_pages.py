@@ -54,8 +54,8 @@ def test_round_page_shows_planned_and_actual_dates_and_who_moved_it(client, roun
 def test_round_page_shows_the_plan(client, round):
     page = client.get(round.get_absolute_url()).content.decode()
 
-    assert "300,000.00 元" in page
-    assert "50,000.00 元" in page
+    assert "300,000 元" in page
+    assert "50,000 元" in page
     assert round.compounds.get().name in page
     assert round.rules.split("\n")[0] in page
 

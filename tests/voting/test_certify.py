@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from proposals.models import Status
 from proposals.services import ballot_item_create
@@ -26,6 +27,7 @@ from tests.factories import (
 )
 from voting.exceptions import VotingError
 from voting.models import CertifiedTally, VoidedTally
+from voting.selectors import round_ballots_csv
 from voting.services import lot_record, station_close, tally_certify
 
 pytestmark = pytest.mark.django_db
@@ -238,12 +240,23 @@ def test_results_page_shows_the_counts_after_certification(
     assert proposals[0].title in page
 
 
-def test_downloaded_ballots_hash_to_the_certified_digest(client, round, staff, counted):
+def test_downloaded_ballots_after_the_bom_hash_to_the_certified_digest(
+    client, round, staff, counted
+):
     tally = certify(round, staff)
 
     download = client.get(reverse("voting:ballots_csv", args=[round.pk]))
 
-    assert hashlib.sha256(download.content).hexdigest() == tally.inputs_digest
+    assert download.content.startswith(b"\xef\xbb\xbf")
+    assert hashlib.sha256(download.content[3:]).hexdigest() == tally.inputs_digest
+
+
+def test_ballots_digest_does_not_depend_on_the_language_of_certification(round, staff, counted):
+    with translation.override("en"):
+        tally = certify(round, staff)
+
+    assert tally.inputs_digest == hashlib.sha256(round_ballots_csv(round).encode()).hexdigest()
+    assert round_ballots_csv(round).startswith("投票站,类型,项目\n")
 
 
 @pytest.fixture
@@ -378,3 +391,12 @@ def test_reopen_back_to_screening_is_refused_once_anyone_has_voted(round, superu
 
     round.refresh_from_db()
     assert round.stage == Stage.VOTING
+
+
+def test_results_page_links_each_item_to_its_public_page(client, round, staff, counted):
+    certify(round, staff)
+
+    page = client.get(reverse("voting:results", args=[round.pk])).content.decode()
+
+    for ref in ["1", "2", "3"]:
+        assert reverse("proposals:ballot_item", args=[round.pk, ref]) in page

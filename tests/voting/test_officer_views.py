@@ -448,3 +448,14 @@ def test_officer_on_duty_only_yesterday_cannot_close_the_station_today(client, s
 
     assert "您今天不是「东区投票站」的值班工作人员" in page
     assert not StationClosure.objects.exists()
+
+
+def test_ballot_shows_each_project_description_and_location(client, round, station, officer):
+    round.ballot_items.filter(title=TITLES[0]).update(
+        description="更换12盏老旧声控灯", location="3号楼至5号楼楼道"
+    )
+
+    page = record_voter(client, station).content.decode()
+
+    assert "更换12盏老旧声控灯" in page
+    assert "3号楼至5号楼楼道" in page
