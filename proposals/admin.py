@@ -28,6 +28,7 @@ from .models import (
     RoundtableOutcome,
     ScreeningDecision,
     SiteSurvey,
+    Source,
     Status,
 )
 from .photos import photo_url
@@ -171,6 +172,10 @@ class ProposalAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
             form.base_fields["consent"].initial = True
         return form
 
+    def get_changeform_initial_data(self, request):
+        # Staff type in what came in on paper, mostly at the proposal point.
+        return {"source": Source.PROPOSAL_POINT, **super().get_changeform_initial_data(request)}
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "round":
             kwargs["queryset"] = scoped_rounds(request).filter(stage=Stage.COLLECTION)
@@ -232,6 +237,7 @@ class ProposalAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
             "opts": self.opts,
             "original": proposal,
             "form": form,
+            "photos": photo_thumbnails(proposal.photos.all()),
             "title": _("七不入筛选"),
         }
         return TemplateResponse(request, "admin/proposals/proposal/screen.html", context)
