@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from rounds.admin import ScopedAdminMixin
-from rounds.admin_mixins import ServiceAdminMixin, ServiceInlineMixin, form_values
+from rounds.admin_mixins import ROUND_FILTER, ServiceAdminMixin, ServiceInlineMixin, form_values
 from rounds.models import Round, Stage
 from rounds.scopes import scoped
 
@@ -138,7 +138,7 @@ class ProposalAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "source",
         "department",
     ]
-    list_filter = ["status", "category", "source", "round"]
+    list_filter = ["status", "category", "source", ROUND_FILTER]
     list_select_related = ["compound", "department"]
     search_fields = ["tracking_code", "title", "location"]
     readonly_fields = [
@@ -443,7 +443,7 @@ class BallotItemAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = BallotItemForm
     scope_root = "round__community"
     list_display = ["number", "title", "round", "cost", "category"]
-    list_filter = ["round"]
+    list_filter = [ROUND_FILTER]
     readonly_fields = ["number", "photos_shown"]
 
     @admin.display(description=gettext_lazy("照片"))

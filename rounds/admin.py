@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .admin_mixins import ServiceAdminMixin, ServiceInlineMixin, form_values
+from .admin_mixins import ROUND_FILTER, ServiceAdminMixin, ServiceInlineMixin, form_values
 from .exceptions import RoundTransitionError
 from .models import (
     Community,
@@ -289,7 +289,7 @@ class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class PlanCommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     scope_root = "round__community"
     list_display = ["text", "name", "round", "created_at", "is_answered"]
-    list_filter = [("answered_at", admin.EmptyFieldListFilter), "round"]
+    list_filter = [("answered_at", admin.EmptyFieldListFilter), ROUND_FILTER]
     fields = [
         "round",
         "name",

@@ -1,12 +1,16 @@
 """The admin as a face on the services: every write calls one, every refusal is a message."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from .editing import editable_fields, is_removable
 from .exceptions import DomainError
+
+
+# Filter a list by round, offering only the rounds of the rows the user may see.
+ROUND_FILTER = ("round", admin.RelatedOnlyFieldListFilter)
 
 
 def form_values(form, model):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from proposals.admin import scoped_rounds
 from rounds.admin import ScopedAdminMixin
-from rounds.admin_mixins import ServiceAdminMixin, ServiceInlineMixin, form_values
+from rounds.admin_mixins import ROUND_FILTER, ServiceAdminMixin, ServiceInlineMixin, form_values
 from rounds.models import Stage
 
 from .models import BallotStation, CertifiedTally, Lot, StationClosure, StationOfficer
@@ -58,7 +58,7 @@ class VotingRoundMixin(ServiceAdminMixin, ScopedAdminMixin):
 @admin.register(BallotStation)
 class BallotStationAdmin(VotingRoundMixin, admin.ModelAdmin):
     list_display = ["name", "round", "mode", "opens_on", "closes_on", "is_closed"]
-    list_filter = ["mode", "round"]
+    list_filter = ["mode", ROUND_FILTER]
     inlines = [StationOfficerInline]
 
     @admin.display(boolean=True, description=gettext_lazy("已关闭"))

@@ -8,8 +8,23 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from proposals.exceptions import ProposalError
-from proposals.models import BallotItem, Category, CostEstimate, Photo, Proposal, Source, Status
-from proposals.services import ballot_item_create, ballot_item_update, proposal_update
+from proposals.models import (
+    BallotItem,
+    Category,
+    CostEstimate,
+    Photo,
+    Proposal,
+    Roundtable,
+    RoundtableOutcome,
+    Source,
+    Status,
+)
+from proposals.services import (
+    ballot_item_create,
+    ballot_item_update,
+    proposal_update,
+    roundtable_decide,
+)
 from rounds.models import Stage
 from tests.admin_support import error_messages, form_data
 from tests.factories import (
@@ -17,6 +32,7 @@ from tests.factories import (
     DepartmentFactory,
     ProposalFactory,
     RoundFactory,
+    RoundtableFactory,
     image_bytes,
     put_at,
     recommended,
@@ -399,3 +415,94 @@ def test_screening_page_shows_what_the_proposal_asks_for(staff_client, round):
     assert "12,000.00" in page
     assert "<img" in page
     assert '<ol class="breadcrumbs">' in page
+
+
+ROUNDTABLE_ADD = "admin:proposals_roundtable_add"
+
+
+def roundtable_data(client, url, **changes):
+    return form_data(
+        client,
+        url,
+        held_on="2026-05-10",
+        place="社区党群服务中心",
+        attendees="居民代表、项目顾问",
+        attendee_count="12",
+        minutes="逐条协商",
+        decision_text="按推荐顺序入库",
+        **changes,
+    )
+
+
+def test_roundtable_is_recorded_with_its_outcomes_in_the_admin(staff_client, staff, round):
+    put_at(round, Stage.SCREENING)
+    proposal = screened_in(ProposalFactory(round=round), staff)
+    url = reverse(ROUNDTABLE_ADD)
+    data = roundtable_data(
+        staff_client,
+        url,
+        round=round.pk,
+        **{"outcomes-0-proposal": proposal.pk, "outcomes-0-on_ballot": "on"},
+        **{"outcomes-0-recommended_order": "1"},
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    outcome = proposal.roundtable_outcome
+    assert (outcome.on_ballot, outcome.recommended_order, outcome.roundtable.round) == (
+        True,
+        1,
+        round,
+    )
+
+
+def test_roundtable_outcome_choices_are_the_round_proposals_only(staff_client, staff, round):
+    put_at(round, Stage.SCREENING)
+    ours = screened_in(ProposalFactory(round=round), staff)
+    elsewhere = put_at(RoundFactory(), Stage.SCREENING)
+    theirs = screened_in(
+        ProposalFactory(round=elsewhere), staff_user("community", elsewhere.community)
+    )
+    roundtable = RoundtableFactory(round=round)
+
+    for url in (
+        reverse(ROUNDTABLE_ADD),
+        reverse("admin:proposals_roundtable_change", args=[roundtable.pk]),
+    ):
+        page = staff_client.get(url).content.decode()
+        assert ours.tracking_code in page
+        assert theirs.tracking_code not in page
+
+
+def test_roundtable_outcome_without_a_reason_is_explained_in_chinese(staff_client, staff, round):
+    put_at(round, Stage.SCREENING)
+    proposal = screened_in(ProposalFactory(round=round), staff)
+    url = reverse(ROUNDTABLE_ADD)
+    data = roundtable_data(
+        staff_client, url, round=round.pk, **{"outcomes-0-proposal": proposal.pk}
+    )
+
+    page = staff_client.post(url, data).content.decode()
+
+    assert "未入库的提议要写明理由" in page
+    assert "roundtable_outcome_order_or_reason" not in page
+    assert not Roundtable.objects.exists()
+
+
+def test_roundtable_outcome_delete_tick_withdraws_the_outcome(staff_client, staff, round):
+    put_at(round, Stage.SCREENING)
+    proposal = screened_in(ProposalFactory(round=round), staff)
+    roundtable = RoundtableFactory(round=round)
+    roundtable_decide(roundtable=roundtable, proposal=proposal, on_ballot=False, reason="重复")
+    url = reverse("admin:proposals_roundtable_change", args=[roundtable.pk])
+
+    data = form_data(staff_client, url, **{"outcomes-0-DELETE": "on"})
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.status == Status.SCREENED_IN
+    assert not RoundtableOutcome.objects.exists()
