@@ -1,4 +1,5 @@
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -268,3 +269,19 @@ def test_round_page_lists_the_refusals_of_the_next_move_with_links(staff_client,
 
 def test_round_page_lists_no_refusals_when_the_next_move_may_go(staff_client, round):
     assert "之前还需处理" not in staff_client.get(change_url(round)).content.decode()
+
+
+def test_admin_forms_offer_the_blank_choice_in_chinese(staff_client):
+    page = staff_client.get(reverse("admin:rounds_round_add")).content.decode()
+
+    assert "——请选择——" in page
+    assert "Select an option" not in page
+
+
+@pytest.mark.parametrize("direction", ["ahead", "behind"])
+def test_admin_time_zone_note_is_in_chinese(staff_client, direction):
+    catalog = staff_client.get("/admin/jsi18n/").content.decode()
+    key = f"Note: Enter times in the %(timezone)s timezone. (You are %(offset)s hour {direction}.)"
+
+    line = catalog[catalog.index(key) :].split("\n")[1]
+    assert json.loads(line.strip()).startswith("注意：请按 %(timezone)s 时区填写时间")
