@@ -353,7 +353,9 @@ class RoundtableOutcomeInline(ServiceInlineMixin, admin.TabularInline):
                 status__in=[Status.SCREENED_IN, Status.NOT_ON_BALLOT]
             )
             if obj is None:
-                candidates = candidates.filter(round__in=scoped_rounds(request), round__stage=Stage.SCREENING)
+                candidates = candidates.filter(
+                    round__in=scoped_rounds(request), round__stage=Stage.SCREENING
+                )
             else:
                 candidates = candidates.filter(round=obj.round) | Proposal.objects.filter(
                     roundtable_outcome__roundtable=obj

@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ProposalError
-from .models import Category, NegativeListReason, Proposal, Relation
+from .models import (
+    PROJECT_FIELDS,
+    PROPOSER_FIELDS,
+    Category,
+    NegativeListReason,
+    Proposal,
+    Relation,
+)
 from .photos import validate_photos
 from .services import proposal_check_open
 
@@ -34,16 +41,6 @@ def normalise_mobile(value):
     return digits
 
 
-PROPOSER_FIELDS = ["proposer_name", "phone", "relation", "organisation"]
-PROJECT_FIELDS = [
-    "title",
-    "category",
-    "compound",
-    "location",
-    "description",
-    "beneficiaries",
-    "estimated_cost",
-]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

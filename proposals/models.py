@@ -60,6 +60,19 @@ class TrackingCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+# What a proposal says, as its proposer fills it in: who proposes, and the project.
+PROPOSER_FIELDS = ["proposer_name", "phone", "relation", "organisation"]
+PROJECT_FIELDS = [
+    "title",
+    "category",
+    "compound",
+    "location",
+    "description",
+    "beneficiaries",
+    "estimated_cost",
+]
+
+
 class Proposal(models.Model):
     round = models.ForeignKey(
         Round, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("轮次")
@@ -137,22 +150,7 @@ class Proposal(models.Model):
     editable_in = {
         "round": NEVER,
         **dict.fromkeys(
-            [
-                "source",
-                "proposer_name",
-                "phone",
-                "relation",
-                "organisation",
-                "title",
-                "category",
-                "compound",
-                "location",
-                "description",
-                "beneficiaries",
-                "estimated_cost",
-                "department",
-            ],
-            BEFORE_VOTING,
+            ["source", *PROPOSER_FIELDS, *PROJECT_FIELDS, "department"], BEFORE_VOTING
         ),
     }
 
