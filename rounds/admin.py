@@ -286,7 +286,7 @@ class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PlanComment)
-class PlanCommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PlanCommentAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_root = "round__community"
     list_display = ["text", "name", "round", "created_at", "is_answered"]
     list_filter = [("answered_at", admin.EmptyFieldListFilter), ROUND_FILTER]
@@ -317,5 +317,6 @@ class PlanCommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def save_model(self, request, obj, form, change):
-        plan_comment_answer(comment=obj, answer=obj.answer, actor=request.user)
+    def update(self, request, obj, changes):
+        if "answer" in changes:
+            plan_comment_answer(comment=obj, answer=changes["answer"], actor=request.user)

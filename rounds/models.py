@@ -379,6 +379,8 @@ class PlanComment(models.Model):
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
+    editable_in = {"answer": frozenset(Stage)}  # staff may answer a comment at any time
+
     class Meta:
         verbose_name = _("方案意见")
         verbose_name_plural = _("方案意见")

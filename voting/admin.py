@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy
 from proposals.admin import scoped_rounds
 from rounds.admin import ScopedAdminMixin
 from rounds.admin_mixins import ROUND_FILTER, ServiceAdminMixin, ServiceInlineMixin, form_values
-from rounds.models import Stage
+from rounds.models import BEFORE_VOTING, Stage
 
 from .models import BallotStation, CertifiedTally, Lot, StationClosure, StationOfficer
 from .selectors import eligible_officers
@@ -52,7 +52,7 @@ class VotingRoundMixin(ServiceAdminMixin, ScopedAdminMixin):
             kwargs["queryset"] = scoped_rounds(request).filter(stage__in=self.round_stages)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    round_stages = [Stage.SCREENING, Stage.VOTING]
+    round_stages = BEFORE_VOTING  # stations are part of the plan; none is added during voting
 
 
 @admin.register(BallotStation)

@@ -6,11 +6,12 @@ import pytest
 from django.urls import reverse
 
 from rounds.exceptions import RoundEditError
-from rounds.models import Stage, TallyRule, TieBreak
+from rounds.models import Round, Stage, TallyRule, TieBreak
 from rounds.services import planned_stage_create, round_transition, round_update
 from tests.admin_support import error_messages, form_data
 from tests.factories import (
     CommunityFactory,
+    CompoundFactory,
     ProposalFactory,
     RoundFactory,
     complete_plan,
@@ -285,3 +286,41 @@ def test_admin_time_zone_note_is_in_chinese(staff_client, direction):
 
     line = catalog[catalog.index(key) :].split("\n")[1]
     assert json.loads(line.strip()).startswith("注意：请按 %(timezone)s 时区填写时间")
+
+
+def test_round_added_in_the_admin_gets_its_compounds_and_eight_planned_steps(client):
+    compound = CompoundFactory()
+    client.force_login(staff_user("community", compound.community))
+    url = reverse("admin:rounds_round_add")
+    dates = {}
+    for index in range(8):
+        dates[f"planned_stages-{index}-starts_on"] = f"2027-{index + 2:02d}-01"
+        dates[f"planned_stages-{index}-ends_on"] = f"2027-{index + 2:02d}-20"
+    data = form_data(
+        client,
+        url,
+        community=compound.community.pk,
+        year="2027",
+        title="2027年度 新轮次",
+        total_fund="100000",
+        project_cap="20000",
+        compounds=[compound.pk],
+        rules="一户一票",
+        **dates,
+    )
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    added = Round.objects.get(title="2027年度 新轮次")
+    assert list(added.compounds.all()) == [compound]
+    assert added.planned_stages.count() == 8
+
+
+def test_planned_dates_are_read_only_once_the_plan_is_out(staff_client, round):
+    put_at(round, Stage.COLLECTION)
+
+    page = staff_client.get(change_url(round)).content.decode()
+
+    assert 'name="planned_stages-0-starts_on"' not in page
+    assert "planned_stages-0-DELETE" not in page

@@ -191,3 +191,13 @@ def test_certification_refused_by_the_service_shows_a_message_not_a_500(client, 
     assert response.status_code == 200
     assert "还有投票站没有关闭计票" in error_messages(response)[0]
     assert not BallotStation.objects.filter(closure__isnull=False).exists()
+
+
+def test_station_form_offers_rounds_before_voting_only(client, users, round):
+    planning = RoundFactory(community=round.community, year=2027, title="2027年度 新方案")
+    client.force_login(users["community"])
+
+    page = client.get(reverse("admin:voting_ballotstation_add")).content.decode()
+
+    assert planning.title in page
+    assert round.title not in page  # in voting: no station is added any more
