@@ -60,7 +60,7 @@ bench: $(VENV)/.run-installed
 
 messages: $(VENV)/.run-installed
 	DJANGO_DEBUG=true $(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*'
-	DJANGO_DEBUG=true $(PY) manage.py compilemessages --locale en --ignore '.venv/*'
+	DJANGO_DEBUG=true $(PY) manage.py compilemessages --locale en --locale zh_Hans --ignore '.venv/*'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

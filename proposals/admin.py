@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from rounds.admin import ScopedAdminMixin
+from rounds.admin_mixins import ROUND_FILTER, ServiceAdminMixin, ServiceInlineMixin, form_values
 from rounds.models import Round, Stage
 from rounds.scopes import scoped
 
@@ -28,60 +28,27 @@ from .models import (
     RoundtableOutcome,
     ScreeningDecision,
     SiteSurvey,
+    Source,
     Status,
 )
 from .photos import photo_url
 from .services import (
-    ballot_item_check,
     ballot_item_create,
-    cost_estimate_check,
+    ballot_item_delete,
+    ballot_item_update,
     cost_estimate_record,
-    latest_estimate,
     proposal_screen,
     proposal_submit,
+    proposal_update,
     proposals_merge,
+    roundtable_create,
     roundtable_decide,
+    roundtable_outcome_delete,
+    roundtable_update,
+    site_survey_create,
+    site_survey_delete,
+    site_survey_update,
 )
-
-
-class ServiceAdminMixin:
-    """An admin whose new objects are saved by a domain service.
-
-    The form runs the service's checks first, so a refusal shows on the form with what was
-    typed; should the service still refuse (someone else moved first), nothing is saved and
-    the refusal is shown as a message.
-    """
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            saved = self.create(request, form)
-        except ProposalError as refusal:
-            raise _Refused(str(refusal)) from None
-        obj.pk = saved.pk
-        obj.refresh_from_db()
-
-    def add_view(self, request, form_url="", extra_context=None):
-        try:
-            with transaction.atomic():
-                return super().add_view(request, form_url, extra_context)
-        except _Refused as refusal:
-            self.message_user(request, str(refusal), messages.ERROR)
-            return redirect(request.get_full_path())
-
-
-class _Refused(Exception):
-    """Carries a service's refusal out of the admin's add view, rolling back the save."""
-
-
-def _check(form, check, **kwargs):
-    """Run a service's check and put its refusal on ``form``."""
-    try:
-        check(**kwargs)
-    except ProposalError as refusal:
-        form.add_error(None, str(refusal))
 
 
 def scoped_rounds(request):
@@ -130,9 +97,18 @@ class CostEstimateInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class SiteSurveyInline(admin.StackedInline):
+class SiteSurveyInline(ServiceInlineMixin, admin.StackedInline):
     model = SiteSurvey
     extra = 0
+
+    def create(self, request, parent, form):
+        return site_survey_create(proposal=parent, fields=form_values(form, SiteSurvey))
+
+    def update(self, request, obj, changes):
+        site_survey_update(survey=obj, changes=changes)
+
+    def remove(self, request, obj):
+        site_survey_delete(survey=obj)
 
 
 class ProposalImportForm(forms.Form):
@@ -162,7 +138,7 @@ class ProposalAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         "source",
         "department",
     ]
-    list_filter = ["status", "category", "source", "round"]
+    list_filter = ["status", "category", "source", ROUND_FILTER]
     list_select_related = ["compound", "department"]
     search_fields = ["tracking_code", "title", "location"]
     readonly_fields = [
@@ -196,6 +172,10 @@ class ProposalAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
             form.base_fields["consent"].initial = True
         return form
 
+    def get_changeform_initial_data(self, request):
+        # Staff type in what came in on paper, mostly at the proposal point.
+        return {"source": Source.PROPOSAL_POINT, **super().get_changeform_initial_data(request)}
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "round":
             kwargs["queryset"] = scoped_rounds(request).filter(stage=Stage.COLLECTION)
@@ -205,6 +185,9 @@ class ProposalAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
         return proposal_submit(
             proposal=form.instance, photos=form.cleaned_data["photos"], entered_by=request.user
         )
+
+    def update(self, request, obj, changes):
+        proposal_update(proposal=obj, changes=changes)
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
@@ -254,6 +237,7 @@ class ProposalAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
             "opts": self.opts,
             "original": proposal,
             "form": form,
+            "photos": photo_thumbnails(proposal.photos.all()),
             "title": _("七不入筛选"),
         }
         return TemplateResponse(request, "admin/proposals/proposal/screen.html", context)
@@ -342,31 +326,56 @@ class NegativeListReasonAdmin(admin.ModelAdmin):
         return False
 
 
-class RoundtableOutcomeForm(forms.ModelForm):
-    class Meta:
-        model = RoundtableOutcome
-        fields = ["proposal", "on_ballot", "recommended_order", "reason"]
+def _decide(roundtable, outcome, actor):
+    """Record what the roundtable decided for one proposal, as the inline row says it."""
+    return roundtable_decide(
+        roundtable=roundtable,
+        proposal=outcome.proposal,
+        on_ballot=outcome.on_ballot,
+        recommended_order=outcome.recommended_order,
+        reason=outcome.reason,
+        actor=actor,
+    )
 
 
-class RoundtableOutcomeInline(admin.TabularInline):
+class RoundtableOutcomeInline(ServiceInlineMixin, admin.TabularInline):
     model = RoundtableOutcome
-    form = RoundtableOutcomeForm
+    fields = ["proposal", "on_ballot", "recommended_order", "reason"]
     extra = 3
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "proposal":
-            round_id = request.resolver_match.kwargs.get("object_id")
+    def parent_round(self, parent):
+        return parent.round
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if "proposal" in formset.form.base_fields:
+            # Screened proposals of the roundtable's round, and those it has already decided.
             candidates = Proposal.objects.filter(
                 status__in=[Status.SCREENED_IN, Status.NOT_ON_BALLOT]
             )
-            if round_id:
-                candidates = candidates.filter(round__roundtables__pk=round_id)
-            kwargs["queryset"] = candidates
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            if obj is None:
+                candidates = candidates.filter(
+                    round__in=scoped_rounds(request), round__stage=Stage.SCREENING
+                )
+            else:
+                candidates = candidates.filter(round=obj.round) | Proposal.objects.filter(
+                    roundtable_outcome__roundtable=obj
+                )
+            formset.form.base_fields["proposal"].queryset = candidates
+        return formset
+
+    def create(self, request, parent, form):
+        return _decide(parent, form.instance, request.user)
+
+    def update(self, request, obj, changes):
+        _decide(obj.roundtable, obj, request.user)
+
+    def remove(self, request, obj):
+        roundtable_outcome_delete(outcome=obj, actor=request.user)
 
 
 @admin.register(Roundtable)
-class RoundtableAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class RoundtableAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_root = "round__community"
     list_display = ["held_on", "place", "round", "attendee_count"]
     inlines = [RoundtableOutcomeInline]
@@ -376,44 +385,16 @@ class RoundtableAdmin(ScopedAdminMixin, admin.ModelAdmin):
             kwargs["queryset"] = scoped_rounds(request).filter(stage=Stage.SCREENING)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not RoundtableOutcome:
-            return super().save_formset(request, form, formset, change)
-        for outcome_form in formset.forms:
-            if not outcome_form.has_changed() or not outcome_form.cleaned_data:
-                continue
-            data = outcome_form.cleaned_data
-            try:
-                roundtable_decide(
-                    roundtable=form.instance,
-                    proposal=data["proposal"],
-                    on_ballot=data["on_ballot"],
-                    recommended_order=data.get("recommended_order"),
-                    reason=data.get("reason", ""),
-                    actor=request.user,
-                )
-            except ProposalError as refusal:
-                self.message_user(request, str(refusal), messages.ERROR)
-        return None
+    def create(self, request, form):
+        return roundtable_create(fields=form_values(form, Roundtable))
 
-
-class CostEstimateForm(forms.ModelForm):
-    class Meta:
-        model = CostEstimate
-        fields = ["proposal", "department", "amount", "note"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("proposal") and cleaned.get("amount") is not None:
-            _check(
-                self, cost_estimate_check, proposal=cleaned["proposal"], amount=cleaned["amount"]
-            )
-        return cleaned
+    def update(self, request, obj, changes):
+        roundtable_update(roundtable=obj, changes=changes)
 
 
 @admin.register(CostEstimate)
 class CostEstimateAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    form = CostEstimateForm
+    fields = ["proposal", "department", "amount", "note"]
     scope_root = "proposal__round__community"
     scope_department = "department"
     list_display = ["proposal", "department", "amount", "estimated_by", "estimated_at"]
@@ -459,28 +440,13 @@ class BallotItemForm(forms.ModelForm):
         model = BallotItem
         fields = ["round", "title", "description", "category", "compound", "location", "cost"]
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("round") and cleaned.get("proposals"):
-            cost = cleaned.get("cost")
-            if cost is None and (estimate := latest_estimate(cleaned["proposals"])):
-                cost = estimate.amount
-            _check(
-                self,
-                ballot_item_check,
-                round=cleaned["round"],
-                proposals=list(cleaned["proposals"]),
-                cost=cost,
-            )
-        return cleaned
-
 
 @admin.register(BallotItem)
 class BallotItemAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = BallotItemForm
     scope_root = "round__community"
     list_display = ["number", "title", "round", "cost", "category"]
-    list_filter = ["round"]
+    list_filter = [ROUND_FILTER]
     readonly_fields = ["number", "photos_shown"]
 
     @admin.display(description=gettext_lazy("照片"))
@@ -525,3 +491,9 @@ class BallotItemAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
             photos=data["photos"],
             actor=request.user,
         )
+
+    def update(self, request, obj, changes):
+        ballot_item_update(item=obj, changes=changes)
+
+    def remove(self, request, obj):
+        ballot_item_delete(item=obj, actor=request.user)

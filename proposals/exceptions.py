@@ -1,4 +1,7 @@
-class ProposalError(Exception):
+from rounds.exceptions import DomainError
+
+
+class ProposalError(DomainError):
     """A refused change to a proposal or the project library; the message is shown as it is."""
 
 

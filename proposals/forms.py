@@ -8,7 +8,14 @@ from rounds.normalise import normalise_mobile
 from rounds.validators import reject_markup
 
 from .exceptions import ProposalError
-from .models import Category, NegativeListReason, Proposal, Relation
+from .models import (
+    PROJECT_FIELDS,
+    PROPOSER_FIELDS,
+    Category,
+    NegativeListReason,
+    Proposal,
+    Relation,
+)
 from .pending import pending_photos
 from .photos import validate_photos
 from .services import proposal_check_open
@@ -17,17 +24,6 @@ PRIVACY_NOTICE = _(
     "我们只收集办理提议所需的信息:姓名和手机号码仅供社区工作人员联系您、供您凭查询码查询进度,"
     "不会在任何公开页面显示(公开时姓名显示为“王**”);本轮微实事结束一年后删除。"
 )
-
-PROPOSER_FIELDS = ["proposer_name", "phone", "relation", "organisation"]
-PROJECT_FIELDS = [
-    "title",
-    "category",
-    "compound",
-    "location",
-    "description",
-    "beneficiaries",
-    "estimated_cost",
-]
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rounds.models import Compound, Department, Round, mask_name
+from rounds.models import BEFORE_VOTING, NEVER, Compound, Department, Round, Stage, mask_name
 
 
 class Category(models.TextChoices):
@@ -70,6 +70,19 @@ class StatusLookupThrottle(models.Model):
 
     def __str__(self):
         return f"{self.address_key[:8]}: {self.guesses}"
+
+
+# What a proposal says, as its proposer fills it in: who proposes, and the project.
+PROPOSER_FIELDS = ["proposer_name", "phone", "relation", "organisation"]
+PROJECT_FIELDS = [
+    "title",
+    "category",
+    "compound",
+    "location",
+    "description",
+    "beneficiaries",
+    "estimated_cost",
+]
 
 
 class Proposal(models.Model):
@@ -145,6 +158,13 @@ class Proposal(models.Model):
         verbose_name=_("录入人"),
     )
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    editable_in = {
+        "round": NEVER,
+        **dict.fromkeys(
+            ["source", *PROPOSER_FIELDS, *PROJECT_FIELDS, "department"], BEFORE_VOTING
+        ),
+    }
 
     class Meta:
         verbose_name = _("项目提议")
@@ -331,6 +351,10 @@ class SiteSurvey(models.Model):
     findings = models.TextField(_("勘察情况"))
     outcome = models.CharField(_("勘察结论"), max_length=200)
 
+    editable_in = dict.fromkeys(
+        ["surveyed_on", "participants", "findings", "outcome"], BEFORE_VOTING
+    )
+
     class Meta:
         verbose_name = _("实地勘察")
         verbose_name_plural = _("实地勘察")
@@ -355,6 +379,22 @@ class Roundtable(models.Model):
     decision_scan = models.FileField(
         _("决案书签字扫描件"), upload_to="private/roundtables/", blank=True
     )
+
+    editable_in = {
+        "round": NEVER,
+        **dict.fromkeys(
+            [
+                "held_on",
+                "place",
+                "attendees",
+                "attendee_count",
+                "minutes",
+                "decision_text",
+                "decision_scan",
+            ],
+            BEFORE_VOTING,
+        ),
+    }
 
     class Meta:
         verbose_name = _("邻里圆桌会")
@@ -381,6 +421,10 @@ class RoundtableOutcome(models.Model):
     recommended_order = models.PositiveSmallIntegerField(_("推荐顺序"), null=True, blank=True)
     reason = models.TextField(_("未入库理由"), blank=True)
 
+    editable_in = dict.fromkeys(
+        ["proposal", "on_ballot", "recommended_order", "reason"], frozenset({Stage.SCREENING})
+    )
+
     class Meta:
         verbose_name = _("圆桌会结论")
         verbose_name_plural = _("圆桌会结论")
@@ -389,6 +433,7 @@ class RoundtableOutcome(models.Model):
                 condition=models.Q(on_ballot=True, recommended_order__isnull=False)
                 | (models.Q(on_ballot=False) & ~models.Q(reason="")),
                 name="roundtable_outcome_order_or_reason",
+                violation_error_message=_("推荐入库的提议要填写推荐顺序；未入库的提议要写明理由。"),
             )
         ]
 
@@ -445,6 +490,13 @@ class BallotItem(models.Model):
         Compound, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("所在小区")
     )
     location = models.CharField(_("具体位置"), max_length=200)
+
+    editable_in = {
+        "round": NEVER,
+        **dict.fromkeys(
+            ["title", "description", "category", "compound", "location", "cost"], BEFORE_VOTING
+        ),
+    }
 
     class Meta:
         verbose_name = _("项目库条目")

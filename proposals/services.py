@@ -1,5 +1,4 @@
 import datetime
-import time
 import uuid
 
 from django.core.files.storage import default_storage
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from rounds import editing
 from rounds.models import PlanComment, Round, Stage, mask_name
 from rounds.wording import yuan
 from rounds.workflow import require_stage
@@ -22,8 +22,10 @@ from .models import (
     Photo,
     Proposal,
     ProposalEvent,
+    Roundtable,
     RoundtableOutcome,
     ScreeningDecision,
+    SiteSurvey,
     Source,
     Status,
     StatusLookupThrottle,
@@ -425,6 +427,100 @@ def ballot_item_create(
             note=_("列入项目库第%(number)d号") % {"number": number},
         )
     return item
+
+
+@transaction.atomic
+def ballot_item_update(*, item, changes):
+    """Change an item of the library until voting opens; the cost stays within the cap.
+
+    An item never moves to another round.
+    """
+    round = editing.lock_round(item.round_id)
+    item = BallotItem.objects.get(pk=item.pk)
+    _check_within_cap(round, changes.get("cost"))
+    return editing.edit(item, round, changes, ProposalError)
+
+
+@transaction.atomic
+def ballot_item_delete(*, item, actor):
+    """Take an item off the library until voting opens; its proposals wait for a new item."""
+    round = editing.lock_round(item.round_id)
+    item = BallotItem.objects.get(pk=item.pk)
+    editing.check_removable(BallotItem, round, ProposalError)
+    for proposal in item.proposals.select_for_update():
+        proposal.ballot_item = None
+        _set_status(
+            proposal,
+            Status.SCREENED_IN,
+            actor=actor,
+            note=_("项目库第%(number)d号已撤销") % {"number": item.number},
+        )
+    item.delete()
+
+
+@transaction.atomic
+def proposal_update(*, proposal, changes):
+    """Correct what a proposal says until voting opens; its round never changes."""
+    round = editing.lock_round(proposal.round_id)
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    return editing.edit(proposal, round, changes, ProposalError)
+
+
+@transaction.atomic
+def site_survey_create(*, proposal, fields):
+    """Record a site survey of ``proposal`` until voting opens; return it."""
+    round = editing.lock_round(proposal.round_id)
+    return editing.create(SiteSurvey, round, {**fields, "proposal": proposal}, ProposalError)
+
+
+@transaction.atomic
+def site_survey_update(*, survey, changes):
+    """Correct a site survey until voting opens; return it."""
+    survey = SiteSurvey.objects.select_related("proposal").get(pk=survey.pk)
+    round = editing.lock_round(survey.proposal.round_id)
+    return editing.edit(survey, round, changes, ProposalError)
+
+
+@transaction.atomic
+def site_survey_delete(*, survey):
+    """Remove a site survey until voting opens."""
+    round = editing.lock_round(survey.proposal.round_id)
+    editing.delete(survey, round, ProposalError)
+
+
+@transaction.atomic
+def roundtable_create(*, fields):
+    """Record a neighbourhood roundtable of a round in screening; return it."""
+    round = editing.lock_round(fields["round"].pk)
+    require_stage(round, Stage.SCREENING, error=ProposalError)
+    return editing.create(Roundtable, round, {**fields, "round": round}, ProposalError)
+
+
+@transaction.atomic
+def roundtable_update(*, roundtable, changes):
+    """Correct a roundtable's record until voting opens; its round never changes."""
+    round = editing.lock_round(roundtable.round_id)
+    roundtable = Roundtable.objects.get(pk=roundtable.pk)
+    return editing.edit(roundtable, round, changes, ProposalError)
+
+
+@transaction.atomic
+def roundtable_outcome_delete(*, outcome, actor):
+    """Withdraw a roundtable's outcome in screening; the proposal waits for a new one.
+
+    An outcome whose proposal is already in the library stays: take the item off first.
+    """
+    round = editing.lock_round(outcome.roundtable.round_id)
+    require_stage(round, Stage.SCREENING, error=ProposalError)
+    proposal = Proposal.objects.select_for_update().get(pk=outcome.proposal_id)
+    if proposal.status not in (Status.SCREENED_IN, Status.NOT_ON_BALLOT):
+        raise ProposalError(
+            _("提议 %(code)s 已是「%(status)s」，不能撤销圆桌会结论。")
+            % {"code": proposal.tracking_code, "status": proposal.get_status_display()}
+        )
+    RoundtableOutcome.objects.filter(pk=outcome.pk).delete()
+    proposal.public_note = ""
+    _set_status(proposal, Status.SCREENED_IN, actor=actor, note=_("圆桌会结论已撤销，待重新协商"))
 
 
 RETENTION = datetime.timedelta(days=365)

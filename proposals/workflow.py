@@ -22,8 +22,9 @@ STATUS_TRANSITIONS = {
         Status.ON_BALLOT,
     },
     Status.NOT_ON_BALLOT: {Status.SCREENED_IN, Status.NOT_ON_BALLOT},
-    # the certified vote; a reopen that voids the certification sends them back to the ballot
-    Status.ON_BALLOT: {Status.SELECTED, Status.NOT_SELECTED},
+    # the certified vote; an item taken off the library before voting sends its proposals back
+    # to screened, and a reopen that voids the certification sends them back to the ballot
+    Status.ON_BALLOT: {Status.SELECTED, Status.NOT_SELECTED, Status.SCREENED_IN},
     Status.SELECTED: {Status.ON_BALLOT},
     Status.NOT_SELECTED: {Status.ON_BALLOT},
     Status.MERGED: set(),

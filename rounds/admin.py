@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .admin_mixins import ROUND_FILTER, ServiceAdminMixin, ServiceInlineMixin, form_values
 from .exceptions import RoundTransitionError
 from .models import (
     Community,
@@ -23,9 +24,17 @@ from .models import (
 )
 from .scopes import GEOGRAPHY, Level, can_manage_round, scoped, scoped_geography
 from .selectors import round_timeline
-from .services import plan_comment_answer, round_transition
+from .services import (
+    plan_comment_answer,
+    planned_stage_create,
+    planned_stage_delete,
+    planned_stage_update,
+    round_create,
+    round_transition,
+    round_update,
+)
 from .wording import listing
-from .workflow import STEPS, next_stage, previous_stage
+from .workflow import STEPS, next_stage, previous_stage, refusals
 
 
 class ScopedAdminMixin:
@@ -97,18 +106,42 @@ class CompoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
-class PlannedStageInline(admin.TabularInline):
+class PlannedStageInline(ServiceInlineMixin, admin.TabularInline):
     model = PlannedStage
     max_num = len(STEPS)
 
+    def parent_round(self, parent):
+        return parent
+
     def get_extra(self, request, obj=None, **kwargs):
         return len(STEPS) if obj is None else 0
+
+    def create(self, request, parent, form):
+        return planned_stage_create(round=parent, fields=form_values(form, PlannedStage))
+
+    def update(self, request, obj, changes):
+        planned_stage_update(planned_stage=obj, changes=changes)
+
+    def remove(self, request, obj):
+        planned_stage_delete(planned_stage=obj)
 
 
 class RoundAdminForm(forms.ModelForm):
     class Meta:
         model = Round
-        fields = ["community", "year", "title", "total_fund", "project_cap", "compounds", "rules"]
+        fields = [
+            "community",
+            "year",
+            "title",
+            "total_fund",
+            "project_cap",
+            "compounds",
+            "rules",
+            "max_choices",
+            "tally_rule",
+            "tie_break",
+            "min_vote_share",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -127,7 +160,7 @@ class RoundAdminForm(forms.ModelForm):
 
 
 @admin.register(Round)
-class RoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class RoundAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = RoundAdminForm
     scope_root = "community"
     list_display = ["title", "community", "year", "stage"]
@@ -141,7 +174,20 @@ class RoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["community", "year", "title", "stage"]}),
         (gettext_lazy("资金"), {"fields": ["total_fund", "project_cap"]}),
         (gettext_lazy("方案"), {"fields": ["compounds", "rules"]}),
+        (
+            gettext_lazy("投票规则"),
+            {"fields": ["max_choices", "tally_rule", "tie_break", "min_vote_share"]},
+        ),
     ]
+
+    def edited_round(self, obj):
+        return obj
+
+    def create(self, request, form):
+        return round_create(actor=request.user, fields=form_values(form, Round))
+
+    def update(self, request, obj, changes):
+        round_update(round=obj, changes=changes, actor=request.user)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -162,10 +208,12 @@ class RoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         round = self.get_object(request, object_id)
         if round is not None:
+            upcoming = next_stage(round.stage)
             extra_context = {
                 **(extra_context or {}),
                 "timeline": round_timeline(round),
-                "next_stage": next_stage(round.stage),
+                "next_stage": upcoming,
+                "refusals": refusals(round, upcoming) if upcoming else [],
                 "previous_stage": previous_stage(round.stage)
                 if request.user.is_superuser
                 else None,
@@ -242,10 +290,10 @@ class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(PlanComment)
-class PlanCommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PlanCommentAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_root = "round__community"
     list_display = ["text", "name", "round", "created_at", "is_answered"]
-    list_filter = [("answered_at", admin.EmptyFieldListFilter), "round"]
+    list_filter = [("answered_at", admin.EmptyFieldListFilter), ROUND_FILTER]
     fields = [
         "round",
         "name",
@@ -273,5 +321,6 @@ class PlanCommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def save_model(self, request, obj, form, change):
-        plan_comment_answer(comment=obj, answer=obj.answer, actor=request.user)
+    def update(self, request, obj, changes):
+        if "answer" in changes:
+            plan_comment_answer(comment=obj, answer=changes["answer"], actor=request.user)

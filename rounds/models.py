@@ -115,6 +115,15 @@ class Stage(models.TextChoices):
     CLOSED = "closed", _("已归档")
 
 
+# The stages in which a field may change, as each model's ``editable_in`` lists them
+# (rounds.editing): the plan only in `plan`; the library, the costs and the voting rules until
+# voting opens; the stations' days and officers until they close. Nothing after voting.
+NEVER = frozenset()
+PLAN_ONLY = frozenset({Stage.PLAN})
+BEFORE_VOTING = frozenset({Stage.PLAN, Stage.COLLECTION, Stage.SCREENING})
+THROUGH_VOTING = BEFORE_VOTING | {Stage.VOTING}
+
+
 class TallyRule(models.TextChoices):
     STOP = "stop", _("按得票排序依次入选,遇到超出资金额度的项目即停止")
     SKIP = "skip", _("按得票排序依次入选,跳过超出剩余资金的项目继续")
@@ -164,6 +173,20 @@ class Round(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
+    editable_in = {
+        "community": PLAN_ONLY,
+        "year": PLAN_ONLY,
+        "title": PLAN_ONLY,
+        "project_cap": PLAN_ONLY,
+        "compounds": PLAN_ONLY,
+        "rules": PLAN_ONLY,
+        "total_fund": BEFORE_VOTING,
+        "max_choices": BEFORE_VOTING,
+        "tally_rule": BEFORE_VOTING,
+        "tie_break": BEFORE_VOTING,
+        "min_vote_share": BEFORE_VOTING,
+    }
+
     class Meta:
         verbose_name = _("微实事轮次")
         verbose_name_plural = _("微实事轮次")
@@ -204,6 +227,8 @@ class PlannedStage(models.Model):
     )
     starts_on = models.DateField(_("计划开始"))
     ends_on = models.DateField(_("计划结束"))
+
+    editable_in = {"stage": PLAN_ONLY, "starts_on": PLAN_ONLY, "ends_on": PLAN_ONLY}
 
     class Meta:
         verbose_name = _("阶段计划")
@@ -353,6 +378,8 @@ class PlanComment(models.Model):
     )
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    editable_in = {"answer": frozenset(Stage)}  # staff may answer a comment at any time
 
     class Meta:
         verbose_name = _("方案意见")

@@ -2,8 +2,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .exceptions import RoundTransitionError
-from .models import PlanComment, Round, RoundEvent, Stage
+from . import editing
+from .exceptions import RoundEditError, RoundTransitionError
+from .models import PlanComment, PlannedStage, Round, RoundEvent, Stage
 from .scopes import can_manage_round
 from .workflow import (
     MOVE_LOCKS,
@@ -77,3 +78,51 @@ def plan_comment_answer(*, comment, answer, actor):
     comment.answered_at = timezone.now()
     comment.save(update_fields=["answer", "answered_by", "answered_at"])
     return comment
+
+
+def _check_manages(actor, round):
+    if not can_manage_round(actor, round):
+        raise RoundEditError(_("您无权管理这个轮次。"))
+
+
+@transaction.atomic
+def round_create(*, actor, fields):
+    """Create a round, in `plan`, from the plan's ``fields`` (compounds among them); return it."""
+    _check_manages(actor, Round(community=fields["community"]))
+    return editing.apply_changes(Round(), fields, RoundEditError)
+
+
+@transaction.atomic
+def round_update(*, round, changes, actor):
+    """Change the round's plan and voting rules as far as its stage allows; return the round.
+
+    The plan may change only in `plan`; the total fund and the voting rules until voting
+    opens; nothing after that. Once the plan is out, the total fund cannot be set to zero.
+    """
+    locked = editing.lock_round(round.pk)
+    _check_manages(actor, locked)
+    if locked.stage != Stage.PLAN and changes.get("total_fund", 1) <= 0:
+        raise RoundEditError(_("方案公布后，资金额度必须大于零。"))
+    return editing.edit(locked, locked, changes, RoundEditError)
+
+
+@transaction.atomic
+def planned_stage_create(*, round, fields):
+    """Add the planned dates of one step to the round's plan, while the plan may change."""
+    locked = editing.lock_round(round.pk)
+    return editing.create(PlannedStage, locked, {**fields, "round": locked}, RoundEditError)
+
+
+@transaction.atomic
+def planned_stage_update(*, planned_stage, changes):
+    """Change the planned dates of one step, while the plan may change; return them."""
+    locked = editing.lock_round(planned_stage.round_id)
+    planned_stage = PlannedStage.objects.get(pk=planned_stage.pk)
+    return editing.edit(planned_stage, locked, changes, RoundEditError)
+
+
+@transaction.atomic
+def planned_stage_delete(*, planned_stage):
+    """Remove the planned dates of one step, while the plan may change."""
+    locked = editing.lock_round(planned_stage.round_id)
+    editing.delete(planned_stage, locked, RoundEditError)

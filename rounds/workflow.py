@@ -52,6 +52,18 @@ def _registrar(registry, stage):
     return register
 
 
+class Refusal(str):
+    """A guard's reason, with what must be fixed: ``fixes`` lists (label, admin URL) pairs.
+
+    It is a string, so callers that only show the reason need not know about the links.
+    """
+
+    def __new__(cls, reason, fixes=()):
+        refusal = super().__new__(cls, reason)
+        refusal.fixes = list(fixes)
+        return refusal
+
+
 def guard(stage):
     """Register a function that may refuse to let a round move forward into ``stage``."""
     return _registrar(GUARDS, stage)

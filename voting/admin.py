@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy
 
 from proposals.admin import scoped_rounds
 from rounds.admin import RecordAdminMixin, ScopedAdminMixin
-from rounds.models import Stage
+from rounds.admin_mixins import ROUND_FILTER, ServiceAdminMixin, ServiceInlineMixin, form_values
+from rounds.models import BEFORE_VOTING, Stage
 
-from .exceptions import VotingError
 from .models import (
     BallotStation,
     CertifiedTally,
@@ -15,15 +15,43 @@ from .models import (
     StationOfficer,
     VoidedTally,
 )
-from .services import lot_record, tally_certify, tally_certify_check
+from .selectors import eligible_officers
+from .services import (
+    lot_record,
+    station_create,
+    station_delete,
+    station_officer_add,
+    station_officer_remove,
+    station_officer_update,
+    station_update,
+    tally_certify,
+)
 
 
-class StationOfficerInline(admin.TabularInline):
+class StationOfficerInline(ServiceInlineMixin, admin.TabularInline):
     model = StationOfficer
     extra = 1
 
+    def parent_round(self, parent):
+        return parent.round
 
-class VotingRoundMixin(ScopedAdminMixin):
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if "user" in formset.form.base_fields:
+            formset.form.base_fields["user"].queryset = eligible_officers(obj and obj.round)
+        return formset
+
+    def create(self, request, parent, form):
+        return station_officer_add(station=parent, fields=form_values(form, StationOfficer))
+
+    def update(self, request, obj, changes):
+        station_officer_update(officer=obj, changes=changes)
+
+    def remove(self, request, obj):
+        station_officer_remove(officer=obj)
+
+
+class VotingRoundMixin(ServiceAdminMixin, ScopedAdminMixin):
     scope_root = "round__community"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -31,18 +59,31 @@ class VotingRoundMixin(ScopedAdminMixin):
             kwargs["queryset"] = scoped_rounds(request).filter(stage__in=self.round_stages)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    round_stages = [Stage.SCREENING, Stage.VOTING]
+    round_stages = BEFORE_VOTING  # stations are part of the plan; none is added during voting
 
 
 @admin.register(BallotStation)
 class BallotStationAdmin(VotingRoundMixin, admin.ModelAdmin):
     list_display = ["name", "round", "mode", "opens_on", "closes_on", "is_closed"]
-    list_filter = ["mode", "round"]
+    list_filter = ["mode", ROUND_FILTER]
     inlines = [StationOfficerInline]
 
     @admin.display(boolean=True, description=gettext_lazy("已关闭"))
     def is_closed(self, station):
         return hasattr(station, "closure")
+
+    def has_change_permission(self, request, obj=None):
+        closed = obj is not None and self.is_closed(obj)
+        return not closed and super().has_change_permission(request, obj)
+
+    def create(self, request, form):
+        return station_create(fields=form_values(form, BallotStation))
+
+    def update(self, request, obj, changes):
+        station_update(station=obj, changes=changes)
+
+    def remove(self, request, obj):
+        station_delete(station=obj)
 
 
 @admin.register(StationClosure)
@@ -66,8 +107,8 @@ class StationClosureAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return False
 
 
-class ServiceFormAdmin(VotingRoundMixin, admin.ModelAdmin):
-    """An admin whose add form calls a voting service; a refusal shows on the form."""
+class RecordAdmin(VotingRoundMixin, admin.ModelAdmin):
+    """An admin of records that a voting service adds and nothing changes afterwards."""
 
     round_stages = [Stage.VOTING]
 
@@ -76,11 +117,6 @@ class ServiceFormAdmin(VotingRoundMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def save_model(self, request, obj, form, change):
-        saved = self.create(request, form.cleaned_data)
-        obj.pk = saved.pk
-        obj.refresh_from_db()
 
 
 class LotForm(forms.ModelForm):
@@ -102,11 +138,12 @@ class LotForm(forms.ModelForm):
 
 
 @admin.register(Lot)
-class LotAdmin(ServiceFormAdmin):
+class LotAdmin(RecordAdmin):
     form = LotForm
     list_display = ["round", "__str__", "witnesses", "drawn_at"]
 
-    def create(self, request, data):
+    def create(self, request, form):
+        data = form.cleaned_data
         return lot_record(
             round=data["round"],
             order=data["order"],
@@ -115,27 +152,13 @@ class LotAdmin(ServiceFormAdmin):
         )
 
 
-class CertifyForm(forms.ModelForm):
-    class Meta:
-        model = CertifiedTally
-        fields = ["round", "observers"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("round") and cleaned.get("observers"):
-            try:
-                tally_certify_check(round=cleaned["round"])
-            except VotingError as refusal:
-                self.add_error(None, str(refusal))
-        return cleaned
-
-
 @admin.register(CertifiedTally)
-class CertifiedTallyAdmin(ServiceFormAdmin):
-    form = CertifyForm
+class CertifiedTallyAdmin(RecordAdmin):
+    fields = ["round", "observers"]
     list_display = ["round", "rule", "inputs_digest", "certified_by", "certified_at"]
 
-    def create(self, request, data):
+    def create(self, request, form):
+        data = form.cleaned_data
         tally = tally_certify(round=data["round"], actor=request.user, observers=data["observers"])
         messages.success(request, gettext_lazy("计票结果已确认并冻结。"))
         return tally

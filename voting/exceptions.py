@@ -1,4 +1,7 @@
-class VotingError(Exception):
+from rounds.exceptions import DomainError
+
+
+class VotingError(DomainError):
     """A refused step at a ballot station or in the count; the message is shown as it is."""
 
 

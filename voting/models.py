@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import BallotItem, Relation
-from rounds.models import Round
+from rounds.models import BEFORE_VOTING, THROUGH_VOTING, Round
 from rounds.wording import listing
 
 
@@ -32,6 +32,14 @@ class BallotStation(models.Model):
         related_name="ballot_stations",
         verbose_name=_("工作人员"),
     )
+
+    editable_in = {
+        "round": BEFORE_VOTING,
+        "mode": BEFORE_VOTING,
+        **dict.fromkeys(
+            ["name", "address", "opens_on", "closes_on", "opens_at", "closes_at"], THROUGH_VOTING
+        ),
+    }
 
     class Meta:
         verbose_name = _("投票站")
@@ -63,6 +71,8 @@ class StationOfficer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("工作人员")
     )
     day = models.DateField(_("值班日期"), null=True, blank=True, help_text=_("不填表示每天"))
+
+    editable_in = {"user": THROUGH_VOTING, "day": THROUGH_VOTING}
 
     class Meta:
         verbose_name = _("投票站工作人员")

@@ -4,12 +4,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import StringAgg, Value
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from rounds.exports import csv_text
-from rounds.models import TallyRule
+from rounds.models import StaffRole, TallyRule
 
 from .models import Ballot, CertifiedTally, StationClosure
 from .tally import Item, tally
@@ -284,3 +285,20 @@ def round_public_results(round):
         results.lots = list(round.lots.all())
         results.fill = budget_fill(results.items, round.total_fund)
     return results
+
+
+def eligible_officers(round=None):
+    """Return the users who may be officers at a station of ``round``.
+
+    Not a superuser, and no staff role but that of the round's community's staff: neither
+    other communities' staff nor a department's. Without a round, users with no staff role.
+    """
+    others = StaffRole.objects.all()
+    if round is not None:
+        others = others.exclude(level=StaffRole.Level.COMMUNITY, community=round.community_id)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_superuser=False)
+        .exclude(staff_roles__in=others)
+        .order_by("username")
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.services import proposals_record_vote, proposals_unrecord_vote
+from rounds import editing
 from rounds.models import Stage, TallyRule
 from rounds.wording import listing
 from rounds.workflow import require_stage
@@ -28,7 +29,12 @@ from .models import (
     VoidedTally,
     VoterMark,
 )
-from .selectors import round_ballots_csv, round_tally_result, station_ballot_lines
+from .selectors import (
+    eligible_officers,
+    round_ballots_csv,
+    round_tally_result,
+    station_ballot_lines,
+)
 from .tally import as_json
 
 
@@ -504,3 +510,66 @@ def tally_void(*, round, actor, reason):
     certified.delete()
     proposals_unrecord_vote(round=round, actor=actor)
     return voided
+
+
+def _lock_open_for_edits(station_id):
+    """Lock the station's round and return (round, station), unless the station is closed."""
+    round = editing.lock_round(BallotStation.objects.values("round").get(pk=station_id)["round"])
+    station = BallotStation.objects.get(pk=station_id)
+    if StationClosure.objects.filter(station=station).exists():
+        raise VotingError(_("「%(station)s」已经关闭计票，不能再修改。") % {"station": station})
+    return round, station
+
+
+@transaction.atomic
+def station_create(*, fields):
+    """Set up a ballot station of a round before voting opens; return it."""
+    round = editing.lock_round(fields["round"].pk)
+    return editing.create(BallotStation, round, {**fields, "round": round}, VotingError)
+
+
+@transaction.atomic
+def station_update(*, station, changes):
+    """Change a station: its round and mode until voting opens, its days until it closes."""
+    round, station = _lock_open_for_edits(station.pk)
+    if "round" in changes:
+        editing.check_changes(BallotStation, changes["round"], changes, VotingError)
+    return editing.edit(station, round, changes, VotingError)
+
+
+@transaction.atomic
+def station_delete(*, station):
+    """Remove a station before voting opens."""
+    round, station = _lock_open_for_edits(station.pk)
+    editing.delete(station, round, VotingError)
+
+
+def _check_eligible(round, user):
+    if not eligible_officers(round).filter(pk=user.pk).exists():
+        raise VotingError(
+            _("%(user)s 不能担任「%(round)s」投票站的工作人员。") % {"user": user, "round": round}
+        )
+
+
+@transaction.atomic
+def station_officer_add(*, station, fields):
+    """Put an eligible user on duty at ``station`` until it closes; return the assignment."""
+    round, station = _lock_open_for_edits(station.pk)
+    _check_eligible(round, fields["user"])
+    return editing.create(StationOfficer, round, {**fields, "station": station}, VotingError)
+
+
+@transaction.atomic
+def station_officer_update(*, officer, changes):
+    """Change who is on duty or the day, until the station closes; return the assignment."""
+    round, _station = _lock_open_for_edits(officer.station_id)
+    if "user" in changes:
+        _check_eligible(round, changes["user"])
+    return editing.edit(StationOfficer.objects.get(pk=officer.pk), round, changes, VotingError)
+
+
+@transaction.atomic
+def station_officer_remove(*, officer):
+    """Take an officer off duty at a station until it closes."""
+    round, _station = _lock_open_for_edits(officer.station_id)
+    editing.delete(officer, round, VotingError)

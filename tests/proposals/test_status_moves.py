@@ -28,6 +28,8 @@ def fit_for(proposal, status):
         proposal.merged_into = ProposalFactory(round=proposal.round)
     if status in BALLOT_STATUSES and proposal.ballot_item is None:
         proposal.ballot_item = BallotItemFactory(round=proposal.round)
+    if status not in BALLOT_STATUSES:
+        proposal.ballot_item = None
     return proposal
 
 

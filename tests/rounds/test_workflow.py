@@ -1,9 +1,9 @@
 import pytest
 
+from rounds import workflow
 from rounds.exceptions import RoundTransitionError
 from rounds.models import RoundEvent, Stage
 from rounds.services import round_transition
-from rounds import workflow
 from rounds.workflow import STEPS, TRANSITIONS, require_stage
 from tests.factories import (
     RoundFactory,
