@@ -10,8 +10,11 @@ Three rules:
   fund down the ranking and stop at the first item that does not fit;
 - ``skip``, the greedy rule of CONSUL and Pabulib: an item that does not fit is passed over;
 - ``mes``, the Method of Equal Shares with cost utilities and the add1 completion of
-  Wieliczka and Aarau, as in ``pabutools.rules.method_of_equal_shares(sat_class=Cost_Sat,
-  voter_budget_increment=1)``.
+  Wieliczka and Aarau, in the convention of equalshares.net: a first run with B/n per
+  voter, then from B/n rounded down to a whole yuan one yuan more per voter at a time,
+  keeping the last outcome within B; among equal ρ the lower cost, then more votes, then
+  the ballot order. Where B/n is a whole number this is
+  ``pabutools.rules.method_of_equal_shares(sat_class=Cost_Sat, voter_budget_increment=1)``.
 
 Items without votes, and items whose share of the non-blank ballots is below ``min_share``,
 are never funded; they stay listed with their reason.
@@ -30,10 +33,10 @@ from itertools import groupby, islice, permutations
 from typing import Literal
 
 Rule = Literal["stop", "skip", "mes"]
-TieBreak = Literal["order", "lot"]
+TieBreak = Literal["order", "lot", "listed"]
 
 RULES = ("stop", "skip", "mes")
-TIE_BREAKS = ("order", "lot")
+TIE_BREAKS = ("order", "lot", "listed")
 SHARE_PLACES = Decimal("0.0001")
 TOLERANCE = 1e-12
 MES_ORDERS_TRIED = 4
@@ -112,13 +115,19 @@ def rank(
     Otherwise the ballot position is used for now and the refs go into the third value,
     whether or not their order matters: only ``tally()`` knows the budget and the rule, so
     it fills in ``Tie.decisive`` (here always False) and keeps only the ties that need a lot.
+    With ``tie_break="listed"`` equal votes follow the ballot position alone, whatever the
+    costs: the order in which a real election's organisers listed their projects.
     """
     lot_index = {ref: index for index, ref in enumerate(lot_order)}
+
+    def tie_cost(item):
+        return 0 if tie_break == "listed" else item.cost
+
     ranked, ties, needs_lot = [], [], []
-    by_votes = sorted(items, key=lambda item: (-votes.get(item.ref, 0), item.cost, item.position))
+    by_votes = sorted(items, key=lambda item: (-votes.get(item.ref, 0), tie_cost(item), item.position))
     for _, same_votes in groupby(by_votes, key=lambda item: votes.get(item.ref, 0)):
         group, broken_by = [], "cost"
-        for _, same_cost in groupby(same_votes, key=lambda item: item.cost):
+        for _, same_cost in groupby(same_votes, key=tie_cost):
             block = list(same_cost)
             if len(block) > 1:
                 if tie_break == "lot" and all(item.ref in lot_index for item in block):
@@ -162,7 +171,8 @@ def tally(
     refused = {item.ref: _refusal(votes[item.ref], voters, min_share) for item in items}
     fundable = [item for item in ranked if refused[item.ref] is None]
     if rule == "mes":
-        chosen, order_matters = _equal_shares(fundable, ballots, budget, voters)
+        unfunded = [item for item in ranked if refused[item.ref] == "no_votes"]
+        chosen, order_matters = _equal_shares(fundable, unfunded, ballots, budget, voters)
     else:
         chosen, order_matters = _greedy(fundable, budget, stop=rule == "stop")
     ties = tuple(replace(tie, decisive=order_matters(tie.refs)) for tie in ties)
@@ -271,18 +281,20 @@ def _greedy(fundable, budget, *, stop):
     return chosen, order_matters
 
 
-def _equal_shares(fundable, ballots, budget, voters):
+def _equal_shares(fundable, unfunded, ballots, budget, voters):
     """Run equal shares with add1; return the reasons and a test of whether a tie's order matters.
 
-    The ranking only breaks ties between equal ρ, so the order of tied items cannot matter
-    unless a run met two of them at an equal ρ. Then every other order is tried, from the
-    first run that met them, for ties of up to ``MES_ORDERS_TRIED`` items; a larger tie met
-    that way is taken to matter.
+    ``unfunded`` are the items without votes: no one can pay for them, but add1 goes on
+    raising the budget while one of them would still fit, as the convention does.
+    Among equal ρ the ranking's order only decides between items of equal cost and votes,
+    so the order of tied items cannot matter unless a run met two of them at an equal ρ.
+    Then every other order is tried, from the first run that met them, for ties of up to
+    ``MES_ORDERS_TRIED`` items; a larger tie met that way is taken to matter.
     """
     if not fundable:
         return {}, lambda refs: False
-    shares = _EqualShares(fundable, ballots, budget, voters)
-    first = shares.outcome(list(range(len(fundable))))
+    shares = _EqualShares(fundable, ballots, budget, voters, unfunded=unfunded)
+    first = shares.outcome(shares.priority)
     number = {item.ref: index for index, item in enumerate(fundable)}
 
     @cache
@@ -295,9 +307,11 @@ def _equal_shares(fundable, ballots, budget, voters):
             return True
         start = min(met)
         previous = [chosen for extra, chosen in first.runs if extra < start]
+        tied.sort(key=shares.priority.__getitem__)
+        places = [shares.priority[project] for project in tied]
         for order in islice(permutations(tied), 1, None):
-            priority = list(range(len(fundable)))
-            for project, place in zip(order, tied, strict=True):
+            priority = list(shares.priority)
+            for project, place in zip(order, places, strict=True):
                 priority[project] = place
             again = shares.outcome(
                 priority, start=start, previous=previous[-1] if previous else None
@@ -352,7 +366,12 @@ class _EqualShares:
     Amounts are floats; two amounts within ``TOLERANCE`` of each other count as equal, and
     the money that decides feasibility is summed exactly in Decimal.
 
-    The add1 completion reruns the method with one more yuan per voter each time. Every
+    The add1 completion follows equalshares.net and the Pabulib files of the cities that use
+    the method: a first run with B/n per voter; then, starting from B/n rounded down to a
+    whole yuan, runs with one more yuan per voter each time, as long as the last outcome
+    kept still leaves room for some item and the new one costs at most B; the last outcome
+    within B is the result. Among equal ρ the lower cost wins, then more votes, then the
+    ranking's order (ballot position, or the lot). Every
     amount of a run is affine in that extra budget (a value and a slope per yuan), so each
     comparison tells how far the extra budget could grow with it coming out the same. Up to
     the nearest such point the outcome cannot change: add1 jumps straight to the next whole
@@ -360,12 +379,15 @@ class _EqualShares:
     whose comparisons all still hold.
     """
 
-    def __init__(self, fundable, ballots, budget, voters):
+    def __init__(self, fundable, ballots, budget, voters, *, unfunded=()):
         index = {item.ref: number for number, item in enumerate(fundable)}
         self.items = fundable
         self.costs = [float(item.cost) for item in fundable]
         self.budget = budget
-        self.start = float(budget) / voters
+        self.cheapest_unfunded = min((item.cost for item in unfunded), default=None)
+        whole = int(budget // voters)
+        self.start = float(whole)
+        self.first_extra = float(Fraction(budget) / voters - whole)
         approvals = Counter()
         for approved, count in ballots.items():
             if count:
@@ -376,15 +398,20 @@ class _EqualShares:
             for project in projects:
                 self.supporters[project][mask] = count
         self.votes = [sum(counts.values()) for counts in self.supporters]
+        self.priority = [0] * len(fundable)
+        by_cost = sorted(range(len(fundable)), key=lambda p: (fundable[p].cost, -self.votes[p], p))
+        for place, project in enumerate(by_cost):
+            self.priority[project] = place
         self.patterns = {}
 
-    def outcome(self, order, *, start=0, previous=None):
-        """Return the add1 outcome with ties of ρ broken by ``order`` (a rank per project).
+    def outcome(self, order, *, start=None, previous=None):
+        """Return the add1 outcome with ties of ρ broken by ``order`` (a place per project).
 
-        A rerun may ``start`` at a later extra budget per voter, given the choice of the run
-        before it as ``previous``.
+        The extra budget per voter is counted from B/n rounded down. A rerun may ``start``
+        at a later extra budget, given the choice of the run before it as ``previous``.
         """
-        path, runs, met, extra = _Path(), [], {}, start
+        path, runs, met = _Path(), [], {}
+        extra = self.first_extra if start is None else start
         while True:
             chosen, limit = self._run(path, extra, order, met)
             cost = sum(self.items[project].cost for project in chosen)
@@ -392,12 +419,16 @@ class _EqualShares:
                 break
             previous = frozenset(chosen)
             runs.append((extra, previous))
-            if math.isinf(limit) or all(
-                p in previous or item.cost > self.budget - cost for p, item in enumerate(self.items)
-            ):
+            if math.isinf(limit) or self._exhaustive(previous, self.budget - cost):
                 break
-            extra = max(extra + 1, math.ceil(limit - TOLERANCE))
+            extra = max(math.floor(extra) + 1, math.ceil(limit - TOLERANCE))
         return _Outcome(funded=previous, met=met, runs=runs)
+
+    def _exhaustive(self, chosen, room):
+        """Return whether no item outside ``chosen``, with or without votes, fits in ``room``."""
+        if self.cheapest_unfunded is not None and self.cheapest_unfunded <= room:
+            return False
+        return all(p in chosen or item.cost > room for p, item in enumerate(self.items))
 
     def _run(self, path, extra, order, met):
         """Return the projects one run chooses at this extra budget per voter, and its limit.
@@ -529,8 +560,8 @@ class _Reach:
     """The extra budget per voter up to which every comparison noted comes out the same.
 
     A run at extra budget ``at`` notes comparisons between amounts that are affine in the
-    extra budget: a value at ``at`` and a slope per yuan. Once the limit is within one yuan
-    of ``at``, the next run is at ``at + 1`` anyway and noting stops.
+    extra budget: a value at ``at`` and a slope per yuan. Once the limit is no further than
+    the next whole yuan, the next run is there anyway and noting stops.
     """
 
     def __init__(self, at, limit):
@@ -539,7 +570,7 @@ class _Reach:
 
     @property
     def open(self):
-        return self.limit - self.at > 1
+        return self.limit > math.floor(self.at) + 1
 
     def note(self, first, second, first_slope, second_slope):
         """Note a comparison between two amounts."""
