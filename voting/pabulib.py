@@ -291,7 +291,7 @@ def import_round(parsed):
         tally_rule=_tally_rule(meta),
         tie_break=meta["tie_break_weishishi"]
         if meta.get("tie_break_weishishi") in TieBreak.values
-        else TieBreak.ORDER,
+        else TieBreak.LISTED,
         min_vote_share=_min_vote_share(meta),
         stage=Stage.VOTING,
     )

@@ -207,6 +207,16 @@ def as_json(result: Result) -> dict:
     }
 
 
+def ties_as_json(result: Result) -> list[dict]:
+    """Return every tie of the result as JSON data: its refs in the order used, what broke it
+    and whether another order would have funded other items.
+    """
+    return [
+        {"refs": list(tie.refs), "broken_by": tie.broken_by, "decisive": tie.decisive}
+        for tie in result.ties
+    ]
+
+
 def _check(items, ballots, budget, rule, tie_break, lot_order):
     refs = {item.ref for item in items}
     if len(refs) != len(items):

@@ -106,6 +106,12 @@ def test_import_creates_round_with_budget_and_geography():
     assert (round.max_choices, round.tally_rule) == (3, "skip")
 
 
+def test_import_ranks_equal_votes_as_the_file_lists_them():
+    round, _output = import_file(DATA / "small.pb")
+
+    assert round.tie_break == "listed"
+
+
 def test_import_puts_round_in_voting_without_a_workflow_event():
     round, _output = import_file(DATA / "small.pb")
 
@@ -296,12 +302,26 @@ def test_export_gives_researchers_our_result_under_pabutools_rules():
 
     round, _output = import_file(DATA / "small.pb")
     instance, profile = parse_pabulib_from_string(run("export_pabulib", str(round.pk)))
-    # Our tie-break: the cheaper item first, then ballot order (here the number is the ref).
-    ours = TieBreakingRule(lambda instance, profile, project: (project.cost, int(project.name)))
+    # An imported file ranks equal votes as listed (here the number is the ref); equal shares
+    # breaks equal ρ by the cheaper item, then more votes, then as listed.
+    listed = TieBreakingRule(lambda instance, profile, project: int(project.name))
+    equal_shares_ties = TieBreakingRule(
+        lambda instance, profile, project: (
+            project.cost,
+            -profile.approval_score(project),
+            int(project.name),
+        )
+    )
 
-    greedy = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat, tie_breaking=ours)
+    greedy = greedy_utilitarian_welfare(
+        instance, profile, sat_class=Cost_Sat, tie_breaking=listed
+    )
     equal_shares = method_of_equal_shares(
-        instance, profile, sat_class=Cost_Sat, tie_breaking=ours, voter_budget_increment=1
+        instance,
+        profile,
+        sat_class=Cost_Sat,
+        tie_breaking=equal_shares_ties,
+        voter_budget_increment=1,
     )
     assert {p.name for p in greedy} == set(tally_json(round, "skip")["selected"])
     assert {p.name for p in equal_shares} == set(tally_json(round, "mes")["selected"])

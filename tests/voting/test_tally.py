@@ -239,6 +239,30 @@ def test_tie_on_votes_and_cost_follows_ballot_order():
     assert result.ties == (Tie(refs=("A", "B"), broken_by="order", decisive=True),)
 
 
+def test_tie_as_listed_follows_ballot_order_whatever_the_costs():
+    result = tally(
+        items=make_items(80, 50),
+        ballots=make_ballots(("AB", 5)),
+        budget=Decimal(100),
+        tie_break="listed",
+    )
+
+    assert [item.ref for item in result.items] == ["A", "B"]
+    assert result.selected == ("A",)
+    assert result.ties == (Tie(refs=("A", "B"), broken_by="order", decisive=True),)
+
+
+def test_tie_as_listed_never_needs_a_lot():
+    result = tally(
+        items=make_items(60, 60),
+        ballots=make_ballots(("AB", 5)),
+        budget=Decimal(100),
+        tie_break="listed",
+    )
+
+    assert (result.selected, result.needs_lot) == (("A",), ())
+
+
 def test_tie_that_changes_nothing_funded_is_not_decisive():
     result = tally(items=make_items(60, 60), ballots=make_ballots(("AB", 5)), budget=Decimal(200))
 
