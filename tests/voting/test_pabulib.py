@@ -229,6 +229,37 @@ def test_parse_refuses_malformed_text_with_a_clear_message(text, message):
         parse_pb(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (SMALL.replace("修补道路", "长" * 131_073), "第21行：字段超过131072个字符，无法读取。"),
+        (SMALL.replace("修补道路", "修补\0道路"), "第21行：含有空字符（NUL），不是文本文件。"),
+        *(
+            (
+                SMALL.replace("rule;greedy\n", f"rule;greedy\nmin_vote_share_weishishi;{share}\n"),
+                f"第13行：META 的 min_vote_share_weishishi「{share}」不是0到1之间的数。",
+            )
+            for share in ("NaN", "sNaN", "Infinity", "1.5", "-0.1", "一半")
+        ),
+    ],
+)
+def test_import_refuses_unreadable_text_with_a_clear_message_and_imports_nothing(
+    text, message, tmp_path
+):
+    (tmp_path / "bad.pb").write_text(text, encoding="utf-8")
+    rounds = Round.objects.count()
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        import_file(tmp_path / "bad.pb")
+    assert (Round.objects.count(), Ballot.objects.count()) == (rounds, 0)
+
+
+def test_import_reads_the_minimum_share_we_wrote():
+    text = SMALL.replace("rule;greedy\n", "rule;greedy\nmin_vote_share_weishishi;0.25\n")
+
+    assert parse_pb(text).min_vote_share == Decimal("0.25")
+
+
 def test_parse_reads_quoted_fields_and_a_byte_order_mark():
     parsed = parse_pb("\ufeff" + SMALL.replace("2;30;5;", '"2";"30";5;'))
 
