@@ -124,7 +124,9 @@ def rank(
         return 0 if tie_break == "listed" else item.cost
 
     ranked, ties, needs_lot = [], [], []
-    by_votes = sorted(items, key=lambda item: (-votes.get(item.ref, 0), tie_cost(item), item.position))
+    by_votes = sorted(
+        items, key=lambda item: (-votes.get(item.ref, 0), tie_cost(item), item.position)
+    )
     for _, same_votes in groupby(by_votes, key=lambda item: votes.get(item.ref, 0)):
         group, broken_by = [], "cost"
         for _, same_cost in groupby(same_votes, key=tie_cost):

@@ -28,7 +28,7 @@ def _table(rows):
 
 
 def tie_line(tie):
-    """Return one tie of a JSON record as a sentence: its items, what broke it, whether it mattered."""
+    """Return a tie of a JSON record as a sentence: its items, what broke it, if it mattered."""
     how = {
         "cost": _("按预算低者优先"),
         "order": _("按项目库顺序"),
