@@ -52,6 +52,7 @@ bench: $(VENV)/.run-installed
 	$(PY) bench/tally_bench.py
 	$(PY) bench/stations_bench.py
 	$(PY) bench/results_bench.py
+	$(PY) bench/mes_bench.py
 
 messages: $(VENV)/.run-installed
 	DJANGO_DEBUG=true $(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*'
