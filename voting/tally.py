@@ -32,6 +32,8 @@ from functools import cache
 from itertools import groupby, islice, permutations
 from typing import Literal
 
+import numpy as np
+
 Rule = Literal["stop", "skip", "mes"]
 TieBreak = Literal["order", "lot", "listed"]
 
@@ -348,35 +350,50 @@ class _Outcome:
     runs: list[tuple[int, frozenset[int]]]  # extra budget per voter of each run: its choice
 
 
+@dataclass(frozen=True)
+class _Worth:
+    """What each class of voters (one per distinct approval set) holds at a moment of a run:
+    a value and a slope per yuan of extra budget, and whether it still holds anything, in
+    arrays indexed by class, so that a project's supporters are priced with a few array
+    operations rather than a loop over them.
+    """
+
+    value: np.ndarray
+    slope: np.ndarray
+    held: np.ndarray  # of bool: False once the class has given all it had
+
+    def shifted(self, shift):
+        """Return what the classes hold ``shift`` yuan per voter later."""
+        return replace(self, value=self.value + self.slope * shift)
+
+
 @dataclass
 class _Round:
     """What a run knows after choosing one more project, for later runs to start from."""
 
     limit: float  # the extra budget per voter up to which all comparisons so far hold
     chosen: int  # how many projects are chosen
-    patterns: int  # how many patterns have a budget
+    worth: _Worth  # what the voters hold after it
     bound: dict[int, tuple[float, float]]  # a lower bound of ρ for the open projects
 
 
 @dataclass
 class _Path:
-    """The last run: where it was made, its rounds and the budgets it left."""
+    """The last run: where it was made and its rounds."""
 
     extra: int = 0
     chosen: list[int] = field(default_factory=list)
-    worth: dict[int, tuple[float, float]] = field(default_factory=dict)
     rounds: list[_Round] = field(default_factory=list)
 
 
 class _EqualShares:
     """The Method of Equal Shares over the distinct approval sets.
 
-    A voter's budget at any moment of a run depends only on which of the projects chosen so
-    far they approve, so voters are handled in classes: one per pattern (approval set
-    masked by the chosen set, as bits), with the number of voters of each pattern among a
-    project's supporters counted once from the distinct approval sets and kept for reuse.
-    Amounts are floats; two amounts within ``TOLERANCE`` of each other count as equal, and
-    the money that decides feasibility is summed exactly in Decimal.
+    Voters with the same approval set always hold the same money, so voters are handled in
+    classes, one per distinct approval set, with its number of voters as a weight; what the
+    classes hold is a few numpy arrays (see ``_Worth``). Amounts are floats; two amounts
+    within ``TOLERANCE`` of each other count as equal, and the money that decides
+    feasibility is summed exactly in Decimal.
 
     The add1 completion follows equalshares.net and the Pabulib files of the cities that use
     the method: a first run with B/n per voter; then, starting from B/n rounded down to a
@@ -404,17 +421,18 @@ class _EqualShares:
         for approved, count in ballots.items():
             if count:
                 approvals[tuple(sorted(index[ref] for ref in approved if ref in index))] += count
-        self.supporters = [{} for _ in fundable]
-        for projects, count in sorted(approvals.items()):
-            mask = sum(1 << project for project in projects)
+        classes = sorted(approvals.items())
+        self.counts = np.array([count for _, count in classes], dtype=np.int64)
+        supporters = [[] for _ in fundable]
+        for number, (projects, _) in enumerate(classes):
             for project in projects:
-                self.supporters[project][mask] = count
-        self.votes = [sum(counts.values()) for counts in self.supporters]
+                supporters[project].append(number)
+        self.supporters = [np.array(numbers, dtype=np.int64) for numbers in supporters]
+        self.votes = [int(self.counts[numbers].sum()) for numbers in self.supporters]
         self.priority = [0] * len(fundable)
         by_cost = sorted(range(len(fundable)), key=lambda p: (fundable[p].cost, -self.votes[p], p))
         for place, project in enumerate(by_cost):
             self.priority[project] = place
-        self.patterns = {}
 
     def outcome(self, order, *, start=None, previous=None):
         """Return the add1 outcome with ties of ρ broken by ``order`` (a place per project).
@@ -456,6 +474,7 @@ class _EqualShares:
         rounds = [
             replace(
                 past,
+                worth=past.worth.shifted(shift),
                 bound={
                     p: (value + slope * shift, slope) for p, (value, slope) in past.bound.items()
                 },
@@ -463,19 +482,18 @@ class _EqualShares:
             for past in path.rounds[:kept]
         ]
         if rounds:
-            worth = {
-                pattern: (value + slope * shift, slope)
-                for pattern, (value, slope) in islice(path.worth.items(), rounds[-1].patterns)
-            }
+            worth = rounds[-1].worth
             chosen = path.chosen[: rounds[-1].chosen]
             bound = dict(rounds[-1].bound)
             reach = _Reach(extra, rounds[-1].limit)
         else:
-            worth = {0: (self.start + extra, 1.0)}
+            classes = len(self.counts)
+            worth = _Worth(
+                np.full(classes, self.start + extra), np.ones(classes), np.ones(classes, bool)
+            )
             chosen = []
             bound = {p: (1 / votes, 0.0) for p, votes in enumerate(self.votes)}
             reach = _Reach(extra, math.inf)
-        chosen_bits = sum(1 << project for project in chosen)
         while bound:
             best, priced = None, {}
             for project in sorted(bound, key=lambda p: (bound[p][0], order[p])):
@@ -484,7 +502,7 @@ class _EqualShares:
                         bound[project][0], priced[best][0], bound[project][1], priced[best][1]
                     )
                     continue
-                price = self._price(project, chosen_bits, worth, reach)
+                price = self._price(project, worth, reach)
                 if price is None:
                     del bound[project]
                     continue
@@ -504,68 +522,57 @@ class _EqualShares:
                         met.setdefault(frozenset((best, project)), extra)
             del bound[best]
             chosen.append(best)
-            _, _, pay, pay_rise, payers = priced[best]
-            for pattern in payers:
-                value, slope = worth[pattern]
-                if not _equal(value, pay):
-                    worth[pattern | 1 << best] = (value - pay, slope - pay_rise)
-            chosen_bits |= 1 << best
+            worth = _pay(worth, *priced[best][2:])
             rounds.append(
                 _Round(
                     limit=reach.limit,
                     chosen=len(chosen),
-                    patterns=len(worth),
+                    worth=worth,
                     bound={p: price[:2] for p, price in bound.items()},
                 )
             )
-        path.extra, path.chosen, path.worth, path.rounds = extra, chosen, worth, rounds
+        path.extra, path.chosen, path.rounds = extra, chosen, rounds
         return chosen, reach.limit
 
-    def _patterns(self, project, chosen_bits):
-        """Return how many of the project's supporters have each pattern of chosen projects."""
-        key = (project, chosen_bits)
-        if key not in self.patterns:
-            counts = {}
-            for mask, count in self.supporters[project].items():
-                pattern = mask & chosen_bits
-                counts[pattern] = counts.get(pattern, 0) + count
-            self.patterns[key] = counts
-        return self.patterns[key]
-
-    def _price(self, project, chosen_bits, worth, reach):
+    def _price(self, project, worth, reach):
         """Return ρ of a project (value, slope), the payment of a voter who pays it in full
-        (value, slope) and the patterns of those voters; None if its supporters cannot afford
-        it, which stays so for the rest of the run.
+        (value, slope), its supporters' classes from the poorest up and how many of those
+        give all they have; None if its supporters cannot afford it, which stays so for the
+        rest of the run.
         """
         cost = self.costs[project]
-        held = sorted(
-            (*worth[pattern], count, pattern)
-            for pattern, count in self._patterns(project, chosen_bits).items()
-            if pattern in worth
-        )
-        available, rising, payers = 0.0, 0.0, 0
-        for value, slope, count, _ in held:
-            available += count * value
-            rising += count * slope
-            payers += count
-        reach.note(available, cost, rising, 0.0)
-        if _less(available, cost):
+        classes = self.supporters[project]
+        classes = classes[worth.held[classes]]
+        if not len(classes):
             return None
-        short, short_worth, short_rise = 0, 0.0, 0.0
-        for value, slope, count, _ in held:
-            pay = (cost - short_worth) / payers
-            if not _less(value, pay):
-                break
-            short += 1
-            short_worth += count * value
-            short_rise += count * slope
-            payers -= count
-        pay_rise = -short_rise / payers
+        value, slope, counts = worth.value[classes], worth.slope[classes], self.counts[classes]
+        order = np.argsort(value, kind="stable")
+        classes, value, slope, counts = classes[order], value[order], slope[order], counts[order]
+        worths, rises = np.cumsum(counts * value), np.cumsum(counts * slope)
+        payers = np.cumsum(counts[::-1])[::-1]  # the voters of each class and the richer ones
+        reach.note(float(worths[-1]), cost, float(rises[-1]), 0.0)
+        if _less(float(worths[-1]), cost):
+            return None
+        pays = (cost - np.concatenate(([0.0], worths[:-1]))) / payers
+        short = int(np.argmin(_less_each(value, pays)))  # the first class that pays in full
+        pay = float(pays[short])
+        pay_rise = float(-np.concatenate(([0.0], rises[:-1]))[short] / payers[short])
         if reach.open:
-            for value, slope, _, _ in held:
-                reach.note(value, pay, slope, pay_rise)
-        full = frozenset(pattern for _, _, _, pattern in held[short:])
-        return pay / cost, pay_rise / cost, pay, pay_rise, full
+            reach.note_each(value, pay, slope, pay_rise)
+        return pay / cost, pay_rise / cost, pay, pay_rise, classes, short
+
+
+def _pay(worth, pay, pay_rise, classes, short):
+    """Return what the classes hold once the first ``short`` of ``classes`` have given all they
+    had and the others ``pay`` each (with its slope ``pay_rise``).
+    """
+    value, slope, held = worth.value.copy(), worth.slope.copy(), worth.held.copy()
+    full = classes[short:]
+    held[classes[:short]] = False
+    held[full[_equal_each(value[full], pay)]] = False
+    value[full] -= pay
+    slope[full] -= pay_rise
+    return _Worth(value, slope, held)
 
 
 class _Reach:
@@ -598,6 +605,18 @@ class _Reach:
             return
         self.limit = min(self.limit, self.at + distance)
 
+    def note_each(self, firsts, second, first_slopes, second_slope):
+        """Note the comparison of each amount of the array ``firsts`` with one amount."""
+        value = firsts - second
+        slope = first_slopes - second_slope
+        crossing = value * slope < 0
+        touching = (slope != 0) & _equal_each(firsts, second)
+        distances = -value[crossing] / slope[crossing]
+        if touching.any():
+            distances = np.append(distances, 0.0)
+        if len(distances):
+            self.limit = min(self.limit, self.at + float(distances.min()))
+
 
 def _equal(first, second):
     """Return whether two float amounts are equal up to the tolerance."""
@@ -607,6 +626,20 @@ def _equal(first, second):
 def _less(first, second):
     """Return whether a float amount is less than another by more than the tolerance."""
     return first < second and not _equal(first, second)
+
+
+def _equal_each(firsts, seconds):
+    """Return whether each amount of an array equals the one at its place of ``seconds`` (or
+    the one amount ``seconds``) up to the tolerance.
+    """
+    return np.abs(firsts - seconds) <= TOLERANCE * np.maximum(np.abs(firsts), np.abs(seconds))
+
+
+def _less_each(firsts, seconds):
+    """Return whether each amount of an array is less than the one at its place of
+    ``seconds`` by more than the tolerance.
+    """
+    return (firsts < seconds) & ~_equal_each(firsts, seconds)
 
 
 def _result(rule, budget, ranked, votes, voters, refused, chosen, ties, needs_lot):
