@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cache
-from itertools import groupby, islice, permutations
+from itertools import chain, groupby, islice, permutations
 from typing import Literal
 
 import numpy as np
@@ -422,13 +422,14 @@ class _EqualShares:
             if count:
                 approvals[tuple(sorted(index[ref] for ref in approved if ref in index))] += count
         classes = sorted(approvals.items())
-        self.counts = np.array([count for _, count in classes], dtype=np.int64)
-        supporters = [[] for _ in fundable]
-        for number, (projects, _) in enumerate(classes):
-            for project in projects:
-                supporters[project].append(number)
-        self.supporters = [np.array(numbers, dtype=np.int64) for numbers in supporters]
-        self.votes = [int(self.counts[numbers].sum()) for numbers in self.supporters]
+        # Voters as floats: exact (far below 2**53), and array products stay in float.
+        self.counts = np.array([count for _, count in classes], dtype=float)
+        sizes = [len(projects) for projects, _ in classes]
+        approved = np.fromiter(chain.from_iterable(approvals for approvals, _ in classes), int)
+        owners = np.repeat(np.arange(len(classes)), sizes)[np.argsort(approved, kind="stable")]
+        bounds = np.cumsum(np.bincount(approved, minlength=len(fundable)))
+        self.supporters = np.split(owners, bounds[:-1])
+        self.votes = [int(self.counts[classes].sum()) for classes in self.supporters]
         self.priority = [0] * len(fundable)
         by_cost = sorted(range(len(fundable)), key=lambda p: (fundable[p].cost, -self.votes[p], p))
         for place, project in enumerate(by_cost):
@@ -522,7 +523,10 @@ class _EqualShares:
                         met.setdefault(frozenset((best, project)), extra)
             del bound[best]
             chosen.append(best)
-            worth = _pay(worth, *priced[best][2:])
+            _, _, pay, pay_rise, classes, short, value, slope = priced[best]
+            if reach.open:
+                reach.note_each(value, pay, slope, pay_rise)
+            worth = _pay(worth, pay, pay_rise, classes, short)
             rounds.append(
                 _Round(
                     limit=reach.limit,
@@ -536,30 +540,33 @@ class _EqualShares:
 
     def _price(self, project, worth, reach):
         """Return ρ of a project (value, slope), the payment of a voter who pays it in full
-        (value, slope), its supporters' classes from the poorest up and how many of those
-        give all they have; None if its supporters cannot afford it, which stays so for the
-        rest of the run.
+        (value, slope), its supporters' classes from the poorest up, how many of those give
+        all they have, and what they hold (value, slope); None if its supporters cannot
+        afford it, which stays so for the rest of the run.
+
+        ρ is affine in the extra budget only while the same classes give all they have, but
+        it is convex in the extra budget (the least p with Σ min(budget, p) ≥ cost, a sum of
+        concave functions), so it never falls below the line returned. A project's line is
+        therefore a safe lower bound for the rest of the reach, and only the chosen
+        project's classes crossing its payment can change what a run does (``_run``).
         """
         cost = self.costs[project]
         classes = self.supporters[project]
         classes = classes[worth.held[classes]]
-        if not len(classes):
-            return None
         value, slope, counts = worth.value[classes], worth.slope[classes], self.counts[classes]
-        order = np.argsort(value, kind="stable")
-        classes, value, slope, counts = classes[order], value[order], slope[order], counts[order]
-        worths, rises = np.cumsum(counts * value), np.cumsum(counts * slope)
-        payers = np.cumsum(counts[::-1])[::-1]  # the voters of each class and the richer ones
-        reach.note(float(worths[-1]), cost, float(rises[-1]), 0.0)
-        if _less(float(worths[-1]), cost):
+        available, rising = float(counts @ value), float(counts @ slope)
+        reach.note(available, cost, rising, 0.0)
+        if _less(available, cost):
             return None
-        pays = (cost - np.concatenate(([0.0], worths[:-1]))) / payers
+        order = np.argsort(value)
+        classes, value, slope, counts = classes[order], value[order], slope[order], counts[order]
+        poorer = np.concatenate(([0.0], np.cumsum(counts * value)[:-1]))
+        payers = np.cumsum(counts[::-1])[::-1]  # the voters of each class and the richer ones
+        pays = (cost - poorer) / payers
         short = int(np.argmin(_less_each(value, pays)))  # the first class that pays in full
         pay = float(pays[short])
-        pay_rise = float(-np.concatenate(([0.0], rises[:-1]))[short] / payers[short])
-        if reach.open:
-            reach.note_each(value, pay, slope, pay_rise)
-        return pay / cost, pay_rise / cost, pay, pay_rise, classes, short
+        pay_rise = -float(counts[:short] @ slope[:short]) / float(payers[short])
+        return pay / cost, pay_rise / cost, pay, pay_rise, classes, short, value, slope
 
 
 def _pay(worth, pay, pay_rise, classes, short):
