@@ -497,12 +497,14 @@ class _EqualShares:
             reach = _Reach(extra, math.inf)
         while bound:
             best, priced = None, {}
-            for project in sorted(bound, key=lambda p: (bound[p][0], order[p])):
+            ranked = sorted(bound, key=lambda p: (bound[p][0], order[p]))
+            for place, project in enumerate(ranked):
                 if best is not None and _less(priced[best][0], bound[project][0]):
-                    reach.note(
-                        bound[project][0], priced[best][0], bound[project][1], priced[best][1]
-                    )
-                    continue
+                    # So are all the projects after it: none needs pricing.
+                    if reach.open:
+                        lines = np.array([bound[p][:2] for p in ranked[place:]])
+                        reach.note_each(lines[:, 0], priced[best][0], lines[:, 1], priced[best][1])
+                    break
                 price = self._price(project, worth, reach)
                 if price is None:
                     del bound[project]
@@ -552,16 +554,18 @@ class _EqualShares:
         """
         cost = self.costs[project]
         classes = self.supporters[project]
-        classes = classes[worth.held[classes]]
-        value, slope, counts = worth.value[classes], worth.slope[classes], self.counts[classes]
+        classes = classes.compress(worth.held.take(classes))
+        value, slope = worth.value.take(classes), worth.slope.take(classes)
+        counts = self.counts.take(classes)
         available, rising = float(counts @ value), float(counts @ slope)
         reach.note(available, cost, rising, 0.0)
         if _less(available, cost):
             return None
-        order = np.argsort(value)
-        classes, value, slope, counts = classes[order], value[order], slope[order], counts[order]
-        poorer = np.concatenate(([0.0], np.cumsum(counts * value)[:-1]))
-        payers = np.cumsum(counts[::-1])[::-1]  # the voters of each class and the richer ones
+        order = value.argsort()
+        classes, value = classes.take(order), value.take(order)
+        slope, counts = slope.take(order), counts.take(order)
+        poorer = np.concatenate(([0.0], (counts * value).cumsum()[:-1]))
+        payers = counts[::-1].cumsum()[::-1]  # the voters of each class and the richer ones
         pays = (cost - poorer) / payers
         short = int(np.argmin(_less_each(value, pays)))  # the first class that pays in full
         pay = float(pays[short])
@@ -646,7 +650,9 @@ def _less_each(firsts, seconds):
     """Return whether each amount of an array is less than the one at its place of
     ``seconds`` by more than the tolerance.
     """
-    return (firsts < seconds) & ~_equal_each(firsts, seconds)
+    less = firsts < seconds
+    less &= seconds - firsts > TOLERANCE * np.maximum(np.abs(firsts), np.abs(seconds))
+    return less
 
 
 def _result(rule, budget, ranked, votes, voters, refused, chosen, ties, needs_lot):
