@@ -1,6 +1,7 @@
 """The tally rules, by hand-checkable examples and against pabutools on random instances."""
 
 import itertools
+import math
 import random
 from collections import Counter
 from decimal import Decimal
@@ -66,6 +67,27 @@ def skewed_instance(seed):
         ballots[frozenset(approved)] += 1
     items = [Item(str(k), f"项目{k}", cost, k + 1) for k, cost in enumerate(costs)]
     return items, ballots, Decimal(draw.randint(int(min(costs)), int(sum(costs))))
+
+
+def city_instance(seed):
+    """Return an instance shaped like a big city's election (``bench/mes_bench.py``), small:
+    log-normal costs, a budget of a quarter of their sum, 1–6 approvals a voter drawn by a
+    popularity unrelated to cost, so that most ballots differ and add1 runs many levels.
+    """
+    draw = random.Random(seed)
+    size = draw.randint(8, 16)
+    costs = [
+        Decimal(min(3000, max(50, round(draw.lognormvariate(math.log(400), 0.8)))))
+        for _ in range(size)
+    ]
+    weights = [1 / rank**0.8 for rank in range(1, size + 1)]
+    popular = draw.sample(range(size), size)
+    ballots = Counter()
+    for _ in range(draw.randint(100, 300)):
+        wanted = draw.randint(1, 6)
+        ballots[frozenset(str(k) for k in draw.choices(popular, weights, k=wanted))] += 1
+    items = [Item(str(k), f"项目{k}", cost, k + 1) for k, cost in enumerate(costs)]
+    return items, ballots, sum(costs) // 4
 
 
 def votes_of(items, ballots):
@@ -700,6 +722,16 @@ def test_mes_matches_the_add1_convention_on_dear_projects_and_few_voters():
 def test_mes_matches_the_add1_convention_on_skewed_rounds_with_fen():
     for seed in range(8):
         items, ballots, budget = skewed_instance(seed)
+
+        assert funded_by(items, ballots, budget, "mes") == reference_add1(
+            items, ballots, budget
+        ), seed
+
+
+def test_mes_matches_the_add1_convention_on_city_shaped_rounds():
+    # Many distinct ballots and levels: where a run's reach is cut and rounds are reused.
+    for seed in range(40):
+        items, ballots, budget = city_instance(seed)
 
         assert funded_by(items, ballots, budget, "mes") == reference_add1(
             items, ballots, budget
