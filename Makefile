@@ -57,6 +57,7 @@ bench: $(VENV)/.run-installed
 	$(PY) bench/stations_bench.py
 	$(PY) bench/results_bench.py
 	$(PY) bench/import_bench.py
+	$(PY) bench/mes_bench.py
 
 messages: $(VENV)/.run-installed
 	DJANGO_DEBUG=true $(PY) manage.py makemessages --locale en --ignore '.venv/*' --ignore 'tests/*'

@@ -133,6 +133,7 @@ class TallyRule(models.TextChoices):
 class TieBreak(models.TextChoices):
     ORDER = "order", _("票数相同时预算低者优先,再按项目库顺序")
     LOT = "lot", _("票数相同时预算低者优先,仍相同则公开抽签")
+    LISTED = "listed", _("票数相同时按项目库顺序（不看预算）")
 
 
 class Round(models.Model):

@@ -70,6 +70,7 @@ class PbFile:
     budget: Decimal
     projects: list[PbProject]
     votes: list[tuple[str, ...]]  # each voter's approved project ids, in file order
+    min_vote_share: Decimal | None = None
 
 
 def _amount(text, *, what, line):
@@ -100,11 +101,45 @@ def _count(meta, key, lines):
         ) from None
 
 
+def _min_vote_share(meta, lines):
+    """Return the minimum share of votes we wrote in the file, None if there is none."""
+    key = "min_vote_share_weishishi"
+    if not meta.get(key):
+        return None
+    try:
+        share = Decimal(meta[key])
+    except InvalidOperation:
+        share = None
+    if share is None or not share.is_finite() or not 0 <= share <= 1:
+        raise PabulibError(
+            _("第%(line)d行：META 的 %(key)s「%(value)s」不是0到1之间的数。")
+            % {"line": lines[key], "key": key, "value": meta[key]}
+        )
+    return share
+
+
+def _rows(reader):
+    """Yield the rows of a csv reader; a field too long for it becomes a PabulibError."""
+    try:
+        yield from reader
+    except csv.Error:
+        raise PabulibError(
+            _("第%(line)d行：字段超过%(limit)d个字符，无法读取。")
+            % {"line": reader.line_num, "limit": csv.field_size_limit()}
+        ) from None
+
+
 def _sections(text):
     """Yield (section, line number, {column: value}) for each data row, checking the layout."""
+    if (nul := text.find("\0")) >= 0:
+        raise PabulibError(
+            _("第%(line)d行：含有空字符（NUL），不是文本文件。")
+            % {"line": text.count("\n", 0, nul) + 1}
+        )
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=";")
+    rows = _rows(reader)
     section, header, seen = None, None, 0
-    for row in reader:
+    for row in rows:
         if not any(cell.strip() for cell in row):
             continue
         name = row[0].strip().lower()
@@ -119,7 +154,7 @@ def _sections(text):
                     }
                 )
             seen += 1
-            section, header = name, [cell.strip() for cell in next(reader, [])]
+            section, header = name, [cell.strip() for cell in next(rows, [])]
             if missing := [c for c in REQUIRED_COLUMNS[section] if c not in header]:
                 raise PabulibError(
                     _("第%(line)d行:%(section)s 部分的表头缺少 %(columns)s。")
@@ -206,7 +241,13 @@ def parse_pb(text):
             )
     if not projects:
         raise PabulibError(_("PROJECTS 部分没有项目。"))
-    return PbFile(meta=meta, budget=budget, projects=list(projects.values()), votes=votes)
+    return PbFile(
+        meta=meta,
+        budget=budget,
+        projects=list(projects.values()),
+        votes=votes,
+        min_vote_share=_min_vote_share(meta, meta_lines),
+    )
 
 
 def _year(meta):
@@ -232,14 +273,6 @@ def _max_choices(meta, projects):
     if max_length.isdigit() and int(max_length) > 0:
         return min(int(max_length), len(projects))
     return len(projects)
-
-
-def _min_vote_share(meta):
-    try:
-        share = Decimal(meta["min_vote_share_weishishi"])
-    except (KeyError, InvalidOperation):
-        return None
-    return share if 0 <= share <= 1 else None
 
 
 def _geography(meta):
@@ -291,8 +324,8 @@ def import_round(parsed):
         tally_rule=_tally_rule(meta),
         tie_break=meta["tie_break_weishishi"]
         if meta.get("tie_break_weishishi") in TieBreak.values
-        else TieBreak.ORDER,
-        min_vote_share=_min_vote_share(meta),
+        else TieBreak.LISTED,
+        min_vote_share=parsed.min_vote_share,
         stage=Stage.VOTING,
     )
     items = BallotItem.objects.bulk_create(

@@ -35,7 +35,7 @@ from .selectors import (
     round_tally_result,
     station_ballot_lines,
 )
-from .tally import as_json
+from .tally import as_json, ties_as_json
 
 
 def result_as_record(result):
@@ -48,10 +48,7 @@ def result_as_record(result):
             reason=full.reason,
             running_total=None if full.running_total is None else str(full.running_total),
         )
-    record["ties"] = [
-        {"refs": list(tie.refs), "broken_by": tie.broken_by, "decisive": tie.decisive}
-        for tie in result.ties
-    ]
+    record["ties"] = ties_as_json(result)
     return record
 
 

@@ -10,8 +10,11 @@ Three rules:
   fund down the ranking and stop at the first item that does not fit;
 - ``skip``, the greedy rule of CONSUL and Pabulib: an item that does not fit is passed over;
 - ``mes``, the Method of Equal Shares with cost utilities and the add1 completion of
-  Wieliczka and Aarau, as in ``pabutools.rules.method_of_equal_shares(sat_class=Cost_Sat,
-  voter_budget_increment=1)``.
+  Wieliczka and Aarau, in the convention of equalshares.net: a first run with B/n per
+  voter, then from B/n rounded down to a whole yuan one yuan more per voter at a time,
+  keeping the last outcome within B; among equal ρ the lower cost, then more votes, then
+  the ballot order. Where B/n is a whole number this is
+  ``pabutools.rules.method_of_equal_shares(sat_class=Cost_Sat, voter_budget_increment=1)``.
 
 Items without votes, and items whose share of the non-blank ballots is below ``min_share``,
 are never funded; they stay listed with their reason.
@@ -26,14 +29,16 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from functools import cache
-from itertools import groupby, islice, permutations
+from itertools import chain, groupby, islice, permutations
 from typing import Literal
 
+import numpy as np
+
 Rule = Literal["stop", "skip", "mes"]
-TieBreak = Literal["order", "lot"]
+TieBreak = Literal["order", "lot", "listed"]
 
 RULES = ("stop", "skip", "mes")
-TIE_BREAKS = ("order", "lot")
+TIE_BREAKS = ("order", "lot", "listed")
 SHARE_PLACES = Decimal("0.0001")
 TOLERANCE = 1e-12
 MES_ORDERS_TRIED = 4
@@ -112,13 +117,21 @@ def rank(
     Otherwise the ballot position is used for now and the refs go into the third value,
     whether or not their order matters: only ``tally()`` knows the budget and the rule, so
     it fills in ``Tie.decisive`` (here always False) and keeps only the ties that need a lot.
+    With ``tie_break="listed"`` equal votes follow the ballot position alone, whatever the
+    costs: the order in which a real election's organisers listed their projects.
     """
     lot_index = {ref: index for index, ref in enumerate(lot_order)}
+
+    def tie_cost(item):
+        return 0 if tie_break == "listed" else item.cost
+
     ranked, ties, needs_lot = [], [], []
-    by_votes = sorted(items, key=lambda item: (-votes.get(item.ref, 0), item.cost, item.position))
+    by_votes = sorted(
+        items, key=lambda item: (-votes.get(item.ref, 0), tie_cost(item), item.position)
+    )
     for _, same_votes in groupby(by_votes, key=lambda item: votes.get(item.ref, 0)):
         group, broken_by = [], "cost"
-        for _, same_cost in groupby(same_votes, key=lambda item: item.cost):
+        for _, same_cost in groupby(same_votes, key=tie_cost):
             block = list(same_cost)
             if len(block) > 1:
                 if tie_break == "lot" and all(item.ref in lot_index for item in block):
@@ -162,7 +175,8 @@ def tally(
     refused = {item.ref: _refusal(votes[item.ref], voters, min_share) for item in items}
     fundable = [item for item in ranked if refused[item.ref] is None]
     if rule == "mes":
-        chosen, order_matters = _equal_shares(fundable, ballots, budget, voters)
+        unfunded = [item for item in ranked if refused[item.ref] == "no_votes"]
+        chosen, order_matters = _equal_shares(fundable, unfunded, ballots, budget, voters)
     else:
         chosen, order_matters = _greedy(fundable, budget, stop=rule == "stop")
     ties = tuple(replace(tie, decisive=order_matters(tie.refs)) for tie in ties)
@@ -195,6 +209,16 @@ def as_json(result: Result) -> dict:
         "selected": list(result.selected),
         "total_cost": _number(result.total_cost),
     }
+
+
+def ties_as_json(result: Result) -> list[dict]:
+    """Return every tie of the result as JSON data: its refs in the order used, what broke it
+    and whether another order would have funded other items.
+    """
+    return [
+        {"refs": list(tie.refs), "broken_by": tie.broken_by, "decisive": tie.decisive}
+        for tie in result.ties
+    ]
 
 
 def _check(items, ballots, budget, rule, tie_break, lot_order):
@@ -271,18 +295,20 @@ def _greedy(fundable, budget, *, stop):
     return chosen, order_matters
 
 
-def _equal_shares(fundable, ballots, budget, voters):
+def _equal_shares(fundable, unfunded, ballots, budget, voters):
     """Run equal shares with add1; return the reasons and a test of whether a tie's order matters.
 
-    The ranking only breaks ties between equal ρ, so the order of tied items cannot matter
-    unless a run met two of them at an equal ρ. Then every other order is tried, from the
-    first run that met them, for ties of up to ``MES_ORDERS_TRIED`` items; a larger tie met
-    that way is taken to matter.
+    ``unfunded`` are the items without votes: no one can pay for them, but add1 goes on
+    raising the budget while one of them would still fit, as the convention does.
+    Among equal ρ the ranking's order only decides between items of equal cost and votes,
+    so the order of tied items cannot matter unless a run met two of them at an equal ρ.
+    Then every other order is tried, from the first run that met them, for ties of up to
+    ``MES_ORDERS_TRIED`` items; a larger tie met that way is taken to matter.
     """
     if not fundable:
         return {}, lambda refs: False
-    shares = _EqualShares(fundable, ballots, budget, voters)
-    first = shares.outcome(list(range(len(fundable))))
+    shares = _EqualShares(fundable, ballots, budget, voters, unfunded=unfunded)
+    first = shares.outcome(shares.priority)
     number = {item.ref: index for index, item in enumerate(fundable)}
 
     @cache
@@ -295,9 +321,11 @@ def _equal_shares(fundable, ballots, budget, voters):
             return True
         start = min(met)
         previous = [chosen for extra, chosen in first.runs if extra < start]
+        tied.sort(key=shares.priority.__getitem__)
+        places = [shares.priority[project] for project in tied]
         for order in islice(permutations(tied), 1, None):
-            priority = list(range(len(fundable)))
-            for project, place in zip(order, tied, strict=True):
+            priority = list(shares.priority)
+            for project, place in zip(order, places, strict=True):
                 priority[project] = place
             again = shares.outcome(
                 priority, start=start, previous=previous[-1] if previous else None
@@ -322,37 +350,57 @@ class _Outcome:
     runs: list[tuple[int, frozenset[int]]]  # extra budget per voter of each run: its choice
 
 
+@dataclass(frozen=True)
+class _Worth:
+    """What each class of voters (one per distinct approval set) holds at a moment of a run:
+    a value and a slope per yuan of extra budget, and whether it still holds anything, in
+    arrays indexed by class, so that a project's supporters are priced with a few array
+    operations rather than a loop over them.
+    """
+
+    value: np.ndarray
+    slope: np.ndarray
+    held: np.ndarray  # of bool: False once the class has given all it had
+
+    def shifted(self, shift):
+        """Return what the classes hold ``shift`` yuan per voter later."""
+        return replace(self, value=self.value + self.slope * shift)
+
+
 @dataclass
 class _Round:
     """What a run knows after choosing one more project, for later runs to start from."""
 
     limit: float  # the extra budget per voter up to which all comparisons so far hold
     chosen: int  # how many projects are chosen
-    patterns: int  # how many patterns have a budget
+    worth: _Worth  # what the voters hold after it
     bound: dict[int, tuple[float, float]]  # a lower bound of ρ for the open projects
 
 
 @dataclass
 class _Path:
-    """The last run: where it was made, its rounds and the budgets it left."""
+    """The last run: where it was made and its rounds."""
 
     extra: int = 0
     chosen: list[int] = field(default_factory=list)
-    worth: dict[int, tuple[float, float]] = field(default_factory=dict)
     rounds: list[_Round] = field(default_factory=list)
 
 
 class _EqualShares:
     """The Method of Equal Shares over the distinct approval sets.
 
-    A voter's budget at any moment of a run depends only on which of the projects chosen so
-    far they approve, so voters are handled in classes: one per pattern (approval set
-    masked by the chosen set, as bits), with the number of voters of each pattern among a
-    project's supporters counted once from the distinct approval sets and kept for reuse.
-    Amounts are floats; two amounts within ``TOLERANCE`` of each other count as equal, and
-    the money that decides feasibility is summed exactly in Decimal.
+    Voters with the same approval set always hold the same money, so voters are handled in
+    classes, one per distinct approval set, with its number of voters as a weight; what the
+    classes hold is a few numpy arrays (see ``_Worth``). Amounts are floats; two amounts
+    within ``TOLERANCE`` of each other count as equal, and the money that decides
+    feasibility is summed exactly in Decimal.
 
-    The add1 completion reruns the method with one more yuan per voter each time. Every
+    The add1 completion follows equalshares.net and the Pabulib files of the cities that use
+    the method: a first run with B/n per voter; then, starting from B/n rounded down to a
+    whole yuan, runs with one more yuan per voter each time, as long as the last outcome
+    kept still leaves room for some item and the new one costs at most B; the last outcome
+    within B is the result. Among equal ρ the lower cost wins, then more votes, then the
+    ranking's order (ballot position, or the lot). Every
     amount of a run is affine in that extra budget (a value and a slope per yuan), so each
     comparison tells how far the extra budget could grow with it coming out the same. Up to
     the nearest such point the outcome cannot change: add1 jumps straight to the next whole
@@ -360,31 +408,41 @@ class _EqualShares:
     whose comparisons all still hold.
     """
 
-    def __init__(self, fundable, ballots, budget, voters):
+    def __init__(self, fundable, ballots, budget, voters, *, unfunded=()):
         index = {item.ref: number for number, item in enumerate(fundable)}
         self.items = fundable
         self.costs = [float(item.cost) for item in fundable]
         self.budget = budget
-        self.start = float(budget) / voters
+        self.cheapest_unfunded = min((item.cost for item in unfunded), default=None)
+        whole = int(budget // voters)
+        self.start = float(whole)
+        self.first_extra = float(Fraction(budget) / voters - whole)
         approvals = Counter()
         for approved, count in ballots.items():
             if count:
                 approvals[tuple(sorted(index[ref] for ref in approved if ref in index))] += count
-        self.supporters = [{} for _ in fundable]
-        for projects, count in sorted(approvals.items()):
-            mask = sum(1 << project for project in projects)
-            for project in projects:
-                self.supporters[project][mask] = count
-        self.votes = [sum(counts.values()) for counts in self.supporters]
-        self.patterns = {}
+        classes = sorted(approvals.items())
+        # Voters as floats: exact (far below 2**53), and array products stay in float.
+        self.counts = np.array([count for _, count in classes], dtype=float)
+        sizes = [len(projects) for projects, _ in classes]
+        approved = np.fromiter(chain.from_iterable(approvals for approvals, _ in classes), int)
+        owners = np.repeat(np.arange(len(classes)), sizes)[np.argsort(approved, kind="stable")]
+        bounds = np.cumsum(np.bincount(approved, minlength=len(fundable)))
+        self.supporters = np.split(owners, bounds[:-1])
+        self.votes = [int(self.counts[classes].sum()) for classes in self.supporters]
+        self.priority = [0] * len(fundable)
+        by_cost = sorted(range(len(fundable)), key=lambda p: (fundable[p].cost, -self.votes[p], p))
+        for place, project in enumerate(by_cost):
+            self.priority[project] = place
 
-    def outcome(self, order, *, start=0, previous=None):
-        """Return the add1 outcome with ties of ρ broken by ``order`` (a rank per project).
+    def outcome(self, order, *, start=None, previous=None):
+        """Return the add1 outcome with ties of ρ broken by ``order`` (a place per project).
 
-        A rerun may ``start`` at a later extra budget per voter, given the choice of the run
-        before it as ``previous``.
+        The extra budget per voter is counted from B/n rounded down. A rerun may ``start``
+        at a later extra budget, given the choice of the run before it as ``previous``.
         """
-        path, runs, met, extra = _Path(), [], {}, start
+        path, runs, met = _Path(), [], {}
+        extra = self.first_extra if start is None else start
         while True:
             chosen, limit = self._run(path, extra, order, met)
             cost = sum(self.items[project].cost for project in chosen)
@@ -392,12 +450,16 @@ class _EqualShares:
                 break
             previous = frozenset(chosen)
             runs.append((extra, previous))
-            if math.isinf(limit) or all(
-                p in previous or item.cost > self.budget - cost for p, item in enumerate(self.items)
-            ):
+            if math.isinf(limit) or self._exhaustive(previous, self.budget - cost):
                 break
-            extra = max(extra + 1, math.ceil(limit - TOLERANCE))
+            extra = max(math.floor(extra) + 1, math.ceil(limit - TOLERANCE))
         return _Outcome(funded=previous, met=met, runs=runs)
+
+    def _exhaustive(self, chosen, room):
+        """Return whether no item outside ``chosen``, with or without votes, fits in ``room``."""
+        if self.cheapest_unfunded is not None and self.cheapest_unfunded <= room:
+            return False
+        return all(p in chosen or item.cost > room for p, item in enumerate(self.items))
 
     def _run(self, path, extra, order, met):
         """Return the projects one run chooses at this extra budget per voter, and its limit.
@@ -413,6 +475,7 @@ class _EqualShares:
         rounds = [
             replace(
                 past,
+                worth=past.worth.shifted(shift),
                 bound={
                     p: (value + slope * shift, slope) for p, (value, slope) in past.bound.items()
                 },
@@ -420,28 +483,29 @@ class _EqualShares:
             for past in path.rounds[:kept]
         ]
         if rounds:
-            worth = {
-                pattern: (value + slope * shift, slope)
-                for pattern, (value, slope) in islice(path.worth.items(), rounds[-1].patterns)
-            }
+            worth = rounds[-1].worth
             chosen = path.chosen[: rounds[-1].chosen]
             bound = dict(rounds[-1].bound)
             reach = _Reach(extra, rounds[-1].limit)
         else:
-            worth = {0: (self.start + extra, 1.0)}
+            classes = len(self.counts)
+            worth = _Worth(
+                np.full(classes, self.start + extra), np.ones(classes), np.ones(classes, bool)
+            )
             chosen = []
             bound = {p: (1 / votes, 0.0) for p, votes in enumerate(self.votes)}
             reach = _Reach(extra, math.inf)
-        chosen_bits = sum(1 << project for project in chosen)
         while bound:
             best, priced = None, {}
-            for project in sorted(bound, key=lambda p: (bound[p][0], order[p])):
+            ranked = sorted(bound, key=lambda p: (bound[p][0], order[p]))
+            for place, project in enumerate(ranked):
                 if best is not None and _less(priced[best][0], bound[project][0]):
-                    reach.note(
-                        bound[project][0], priced[best][0], bound[project][1], priced[best][1]
-                    )
-                    continue
-                price = self._price(project, chosen_bits, worth, reach)
+                    # So are all the projects after it: none needs pricing.
+                    if reach.open:
+                        lines = np.array([bound[p][:2] for p in ranked[place:]])
+                        reach.note_each(lines[:, 0], priced[best][0], lines[:, 1], priced[best][1])
+                    break
+                price = self._price(project, worth, reach)
                 if price is None:
                     del bound[project]
                     continue
@@ -461,76 +525,73 @@ class _EqualShares:
                         met.setdefault(frozenset((best, project)), extra)
             del bound[best]
             chosen.append(best)
-            _, _, pay, pay_rise, payers = priced[best]
-            for pattern in payers:
-                value, slope = worth[pattern]
-                if not _equal(value, pay):
-                    worth[pattern | 1 << best] = (value - pay, slope - pay_rise)
-            chosen_bits |= 1 << best
+            _, _, pay, pay_rise, classes, short, value, slope = priced[best]
+            if reach.open:
+                reach.note_each(value, pay, slope, pay_rise)
+            worth = _pay(worth, pay, pay_rise, classes, short)
             rounds.append(
                 _Round(
                     limit=reach.limit,
                     chosen=len(chosen),
-                    patterns=len(worth),
+                    worth=worth,
                     bound={p: price[:2] for p, price in bound.items()},
                 )
             )
-        path.extra, path.chosen, path.worth, path.rounds = extra, chosen, worth, rounds
+        path.extra, path.chosen, path.rounds = extra, chosen, rounds
         return chosen, reach.limit
 
-    def _patterns(self, project, chosen_bits):
-        """Return how many of the project's supporters have each pattern of chosen projects."""
-        key = (project, chosen_bits)
-        if key not in self.patterns:
-            counts = {}
-            for mask, count in self.supporters[project].items():
-                pattern = mask & chosen_bits
-                counts[pattern] = counts.get(pattern, 0) + count
-            self.patterns[key] = counts
-        return self.patterns[key]
-
-    def _price(self, project, chosen_bits, worth, reach):
+    def _price(self, project, worth, reach):
         """Return ρ of a project (value, slope), the payment of a voter who pays it in full
-        (value, slope) and the patterns of those voters; None if its supporters cannot afford
-        it, which stays so for the rest of the run.
+        (value, slope), its supporters' classes from the poorest up, how many of those give
+        all they have, and what they hold (value, slope); None if its supporters cannot
+        afford it, which stays so for the rest of the run.
+
+        ρ is affine in the extra budget only while the same classes give all they have, but
+        it is convex in the extra budget (the least p with Σ min(budget, p) ≥ cost, a sum of
+        concave functions), so it never falls below the line returned. A project's line is
+        therefore a safe lower bound for the rest of the reach, and only the chosen
+        project's classes crossing its payment can change what a run does (``_run``).
         """
         cost = self.costs[project]
-        held = sorted(
-            (*worth[pattern], count, pattern)
-            for pattern, count in self._patterns(project, chosen_bits).items()
-            if pattern in worth
-        )
-        available, rising, payers = 0.0, 0.0, 0
-        for value, slope, count, _ in held:
-            available += count * value
-            rising += count * slope
-            payers += count
+        classes = self.supporters[project]
+        classes = classes.compress(worth.held.take(classes))
+        value, slope = worth.value.take(classes), worth.slope.take(classes)
+        counts = self.counts.take(classes)
+        available, rising = float(counts @ value), float(counts @ slope)
         reach.note(available, cost, rising, 0.0)
         if _less(available, cost):
             return None
-        short, short_worth, short_rise = 0, 0.0, 0.0
-        for value, slope, count, _ in held:
-            pay = (cost - short_worth) / payers
-            if not _less(value, pay):
-                break
-            short += 1
-            short_worth += count * value
-            short_rise += count * slope
-            payers -= count
-        pay_rise = -short_rise / payers
-        if reach.open:
-            for value, slope, _, _ in held:
-                reach.note(value, pay, slope, pay_rise)
-        full = frozenset(pattern for _, _, _, pattern in held[short:])
-        return pay / cost, pay_rise / cost, pay, pay_rise, full
+        order = value.argsort()
+        classes, value = classes.take(order), value.take(order)
+        slope, counts = slope.take(order), counts.take(order)
+        poorer = np.concatenate(([0.0], (counts * value).cumsum()[:-1]))
+        payers = counts[::-1].cumsum()[::-1]  # the voters of each class and the richer ones
+        pays = (cost - poorer) / payers
+        short = int(np.argmin(_less_each(value, pays)))  # the first class that pays in full
+        pay = float(pays[short])
+        pay_rise = -float(counts[:short] @ slope[:short]) / float(payers[short])
+        return pay / cost, pay_rise / cost, pay, pay_rise, classes, short, value, slope
+
+
+def _pay(worth, pay, pay_rise, classes, short):
+    """Return what the classes hold once the first ``short`` of ``classes`` have given all they
+    had and the others ``pay`` each (with its slope ``pay_rise``).
+    """
+    value, slope, held = worth.value.copy(), worth.slope.copy(), worth.held.copy()
+    full = classes[short:]
+    held[classes[:short]] = False
+    held[full[_equal_each(value[full], pay)]] = False
+    value[full] -= pay
+    slope[full] -= pay_rise
+    return _Worth(value, slope, held)
 
 
 class _Reach:
     """The extra budget per voter up to which every comparison noted comes out the same.
 
     A run at extra budget ``at`` notes comparisons between amounts that are affine in the
-    extra budget: a value at ``at`` and a slope per yuan. Once the limit is within one yuan
-    of ``at``, the next run is at ``at + 1`` anyway and noting stops.
+    extra budget: a value at ``at`` and a slope per yuan. Once the limit is no further than
+    the next whole yuan, the next run is there anyway and noting stops.
     """
 
     def __init__(self, at, limit):
@@ -539,7 +600,7 @@ class _Reach:
 
     @property
     def open(self):
-        return self.limit - self.at > 1
+        return self.limit > math.floor(self.at) + 1
 
     def note(self, first, second, first_slope, second_slope):
         """Note a comparison between two amounts."""
@@ -555,6 +616,18 @@ class _Reach:
             return
         self.limit = min(self.limit, self.at + distance)
 
+    def note_each(self, firsts, second, first_slopes, second_slope):
+        """Note the comparison of each amount of the array ``firsts`` with one amount."""
+        value = firsts - second
+        slope = first_slopes - second_slope
+        crossing = value * slope < 0
+        touching = (slope != 0) & _equal_each(firsts, second)
+        distances = -value[crossing] / slope[crossing]
+        if touching.any():
+            distances = np.append(distances, 0.0)
+        if len(distances):
+            self.limit = min(self.limit, self.at + float(distances.min()))
+
 
 def _equal(first, second):
     """Return whether two float amounts are equal up to the tolerance."""
@@ -564,6 +637,22 @@ def _equal(first, second):
 def _less(first, second):
     """Return whether a float amount is less than another by more than the tolerance."""
     return first < second and not _equal(first, second)
+
+
+def _equal_each(firsts, seconds):
+    """Return whether each amount of an array equals the one at its place of ``seconds`` (or
+    the one amount ``seconds``) up to the tolerance.
+    """
+    return np.abs(firsts - seconds) <= TOLERANCE * np.maximum(np.abs(firsts), np.abs(seconds))
+
+
+def _less_each(firsts, seconds):
+    """Return whether each amount of an array is less than the one at its place of
+    ``seconds`` by more than the tolerance.
+    """
+    less = firsts < seconds
+    less &= seconds - firsts > TOLERANCE * np.maximum(np.abs(firsts), np.abs(seconds))
+    return less
 
 
 def _result(rule, budget, ranked, votes, voters, refused, chosen, ties, needs_lot):

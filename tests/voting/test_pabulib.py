@@ -106,6 +106,12 @@ def test_import_creates_round_with_budget_and_geography():
     assert (round.max_choices, round.tally_rule) == (3, "skip")
 
 
+def test_import_ranks_equal_votes_as_the_file_lists_them():
+    round, _output = import_file(DATA / "small.pb")
+
+    assert round.tie_break == "listed"
+
+
 def test_import_puts_round_in_voting_without_a_workflow_event():
     round, _output = import_file(DATA / "small.pb")
 
@@ -223,6 +229,37 @@ def test_parse_refuses_malformed_text_with_a_clear_message(text, message):
         parse_pb(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (SMALL.replace("修补道路", "长" * 131_073), "第21行：字段超过131072个字符，无法读取。"),
+        (SMALL.replace("修补道路", "修补\0道路"), "第21行：含有空字符（NUL），不是文本文件。"),
+        *(
+            (
+                SMALL.replace("rule;greedy\n", f"rule;greedy\nmin_vote_share_weishishi;{share}\n"),
+                f"第13行：META 的 min_vote_share_weishishi「{share}」不是0到1之间的数。",
+            )
+            for share in ("NaN", "sNaN", "Infinity", "1.5", "-0.1", "一半")
+        ),
+    ],
+)
+def test_import_refuses_unreadable_text_with_a_clear_message_and_imports_nothing(
+    text, message, tmp_path
+):
+    (tmp_path / "bad.pb").write_text(text, encoding="utf-8")
+    rounds = Round.objects.count()
+
+    with pytest.raises(CommandError, match=re.escape(message)):
+        import_file(tmp_path / "bad.pb")
+    assert (Round.objects.count(), Ballot.objects.count()) == (rounds, 0)
+
+
+def test_import_reads_the_minimum_share_we_wrote():
+    text = SMALL.replace("rule;greedy\n", "rule;greedy\nmin_vote_share_weishishi;0.25\n")
+
+    assert parse_pb(text).min_vote_share == Decimal("0.25")
+
+
 def test_parse_reads_quoted_fields_and_a_byte_order_mark():
     parsed = parse_pb("\ufeff" + SMALL.replace("2;30;5;", '"2";"30";5;'))
 
@@ -296,12 +333,26 @@ def test_export_gives_researchers_our_result_under_pabutools_rules():
 
     round, _output = import_file(DATA / "small.pb")
     instance, profile = parse_pabulib_from_string(run("export_pabulib", str(round.pk)))
-    # Our tie-break: the cheaper item first, then ballot order (here the number is the ref).
-    ours = TieBreakingRule(lambda instance, profile, project: (project.cost, int(project.name)))
+    # An imported file ranks equal votes as listed (here the number is the ref); equal shares
+    # breaks equal ρ by the cheaper item, then more votes, then as listed.
+    listed = TieBreakingRule(lambda instance, profile, project: int(project.name))
+    equal_shares_ties = TieBreakingRule(
+        lambda instance, profile, project: (
+            project.cost,
+            -profile.approval_score(project),
+            int(project.name),
+        )
+    )
 
-    greedy = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat, tie_breaking=ours)
+    greedy = greedy_utilitarian_welfare(
+        instance, profile, sat_class=Cost_Sat, tie_breaking=listed
+    )
     equal_shares = method_of_equal_shares(
-        instance, profile, sat_class=Cost_Sat, tie_breaking=ours, voter_budget_increment=1
+        instance,
+        profile,
+        sat_class=Cost_Sat,
+        tie_breaking=equal_shares_ties,
+        voter_budget_increment=1,
     )
     assert {p.name for p in greedy} == set(tally_json(round, "skip")["selected"])
     assert {p.name for p in equal_shares} == set(tally_json(round, "mes")["selected"])

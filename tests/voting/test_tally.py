@@ -1,6 +1,7 @@
 """The tally rules, by hand-checkable examples and against pabutools on random instances."""
 
 import itertools
+import math
 import random
 from collections import Counter
 from decimal import Decimal
@@ -68,6 +69,27 @@ def skewed_instance(seed):
     return items, ballots, Decimal(draw.randint(int(min(costs)), int(sum(costs))))
 
 
+def city_instance(seed):
+    """Return an instance shaped like a big city's election (``bench/mes_bench.py``), small:
+    log-normal costs, a budget of a quarter of their sum, 1–6 approvals a voter drawn by a
+    popularity unrelated to cost, so that most ballots differ and add1 runs many levels.
+    """
+    draw = random.Random(seed)
+    size = draw.randint(8, 16)
+    costs = [
+        Decimal(min(3000, max(50, round(draw.lognormvariate(math.log(400), 0.8)))))
+        for _ in range(size)
+    ]
+    weights = [1 / rank**0.8 for rank in range(1, size + 1)]
+    popular = draw.sample(range(size), size)
+    ballots = Counter()
+    for _ in range(draw.randint(100, 300)):
+        wanted = draw.randint(1, 6)
+        ballots[frozenset(str(k) for k in draw.choices(popular, weights, k=wanted))] += 1
+    items = [Item(str(k), f"项目{k}", cost, k + 1) for k, cost in enumerate(costs)]
+    return items, ballots, sum(costs) // 4
+
+
 def votes_of(items, ballots):
     return {item.ref: sum(n for refs, n in ballots.items() if item.ref in refs) for item in items}
 
@@ -93,7 +115,10 @@ def reference_greedy(ranking, budget, *, stop):
     return funded
 
 
-def pabutools_election(items, ballots, budget):
+def pabutools_election(items, ballots, budget, *, cost_first=False):
+    """Return a pabutools instance, profile and our tie-breaking: the ranking's, or with
+    ``cost_first`` the one of equal shares (lower cost, then more votes, then ballot order).
+    """
     projects = {item.ref: Project(item.ref, Fraction(item.cost)) for item in items}
     instance = Instance(projects.values(), budget_limit=Fraction(budget))
     profile = ApprovalProfile(
@@ -106,8 +131,9 @@ def pabutools_election(items, ballots, budget):
     position = {item.ref: item.position for item in items}
     our_ranking = TieBreakingRule(
         lambda instance, profile, project: (
-            -profile.approval_score(project),
-            project.cost,
+            (project.cost, -profile.approval_score(project))
+            if cost_first
+            else (-profile.approval_score(project), project.cost),
             position[project.name],
         )
     )
@@ -122,7 +148,7 @@ def pabutools_greedy(items, ballots, budget):
 
 
 def pabutools_mes(items, ballots, budget, *, completion):
-    instance, profile, ties = pabutools_election(items, ballots, budget)
+    instance, profile, ties = pabutools_election(items, ballots, budget, cost_first=True)
     outcome = method_of_equal_shares(
         instance,
         profile,
@@ -131,6 +157,75 @@ def pabutools_mes(items, ballots, budget, *, completion):
         voter_budget_increment=1 if completion else None,
     )
     return {project.name for project in outcome}
+
+
+def reference_equal_shares(items, ballots, per_voter):
+    """Return the refs MES funds with ``per_voter`` each, written out plainly and exactly.
+
+    Voters with the same non-blank ballot always hold the same money, so they are kept
+    together: ``money`` is what each of them holds. A voter's utility for an item is its
+    cost, so ρ is the most a supporter pays per yuan of the item. Among equal ρ: lower cost,
+    then more approvals, then earlier on the ballot.
+    """
+    groups = [(refs, count) for refs, count in ballots.items() if refs and count]
+    money = [Fraction(per_voter)] * len(groups)
+    supporters = {
+        item.ref: [g for g, (refs, _) in enumerate(groups) if item.ref in refs] for item in items
+    }
+    remaining = [item for item in items if supporters[item.ref]]
+    funded = set()
+    while True:
+        offers = []
+        for item in remaining:
+            payers = sorted(supporters[item.ref], key=lambda g: money[g])
+            if sum(money[g] * groups[g][1] for g in payers) < item.cost:
+                continue
+            paid, left, pay = Fraction(0), sum(groups[g][1] for g in payers), None
+            for group in payers:
+                pay = (Fraction(item.cost) - paid) / left
+                if money[group] >= pay:
+                    break
+                paid += money[group] * groups[group][1]
+                left -= groups[group][1]
+            votes = sum(groups[g][1] for g in payers)
+            offers.append((pay / Fraction(item.cost), item.cost, -votes, item.position, pay, item))
+        if not offers:
+            return funded
+        *_, pay, best = min(offers, key=lambda offer: offer[:4])
+        for group in supporters[best.ref]:
+            money[group] -= min(money[group], pay)
+        funded.add(best.ref)
+        remaining.remove(best)
+
+
+def reference_add1(items, ballots, budget):
+    """Return the refs MES with add1 funds, in the convention of equalshares.net, written out.
+
+    A first outcome with B/n per voter; then B/n rounded down to a whole yuan, plus one yuan
+    at a time, while the outcome kept leaves room for an item and the new one fits in B.
+    """
+    voters = sum(count for refs, count in ballots.items() if refs)
+    cost = {item.ref: item.cost for item in items}
+    outcome = reference_equal_shares(items, ballots, Fraction(budget) / voters)
+    per_voter = int(budget // voters)
+    while True:
+        room = budget - sum(cost[ref] for ref in outcome)
+        if all(item.ref in outcome or item.cost > room for item in items):
+            return outcome
+        per_voter += 1
+        following = reference_equal_shares(items, ballots, per_voter)
+        if sum(cost[ref] for ref in following) > budget:
+            return outcome
+        outcome = following
+
+
+def whole_per_voter(items, ballots, budget):
+    """Return the instance with only the items that have votes and B rounded down to n·⌊B/n⌋,
+    where the convention and pabutools' add1 (B/n + 1, + 2…) agree.
+    """
+    votes = votes_of(items, ballots)
+    voters = sum(ballots.values())
+    return [item for item in items if votes[item.ref]], ballots, budget // voters * voters
 
 
 def funded_by(items, ballots, budget, rule):
@@ -164,6 +259,30 @@ def test_tie_on_votes_and_cost_follows_ballot_order():
 
     assert result.selected == ("A",)
     assert result.ties == (Tie(refs=("A", "B"), broken_by="order", decisive=True),)
+
+
+def test_tie_as_listed_follows_ballot_order_whatever_the_costs():
+    result = tally(
+        items=make_items(80, 50),
+        ballots=make_ballots(("AB", 5)),
+        budget=Decimal(100),
+        tie_break="listed",
+    )
+
+    assert [item.ref for item in result.items] == ["A", "B"]
+    assert result.selected == ("A",)
+    assert result.ties == (Tie(refs=("A", "B"), broken_by="order", decisive=True),)
+
+
+def test_tie_as_listed_never_needs_a_lot():
+    result = tally(
+        items=make_items(60, 60),
+        ballots=make_ballots(("AB", 5)),
+        budget=Decimal(100),
+        tie_break="listed",
+    )
+
+    assert (result.selected, result.needs_lot) == (("A",), ())
 
 
 def test_tie_that_changes_nothing_funded_is_not_decisive():
@@ -309,8 +428,9 @@ def test_mes_tie_decisive_matches_trying_every_order():
             tied = [number[ref] for ref in tie.refs if ref in number]
             outcomes = set()
             for order in itertools.permutations(tied):
-                priority = list(range(len(fundable)))
-                for project, place in zip(order, tied, strict=True):
+                priority = list(shares.priority)
+                places = sorted(shares.priority[project] for project in tied)
+                for project, place in zip(order, places, strict=True):
                     priority[project] = place
                 outcomes.add(shares.outcome(priority).funded)
             assert tie.decisive == (len(outcomes) > 1), (seed, tie)
@@ -580,28 +700,69 @@ def test_skip_matches_pabutools_greedy():
         ), seed
 
 
-def test_mes_matches_pabutools_with_add1_completion():
+def test_mes_matches_the_add1_convention_written_out():
     for seed in SEEDS:
         items, ballots, budget = random_instance(seed)
-        expected = pabutools_mes(items, ballots, budget, completion=True)
 
-        assert funded_by(items, ballots, budget, "mes") == expected, seed
+        assert funded_by(items, ballots, budget, "mes") == reference_add1(
+            items, ballots, budget
+        ), seed
 
 
-def test_mes_matches_pabutools_with_add1_completion_on_dear_projects_and_few_voters():
-    for seed in range(60):
+def test_mes_matches_the_add1_convention_on_dear_projects_and_few_voters():
+    # The written-out convention runs every yuan per voter: a few thousand runs a seed here.
+    for seed in range(40):
         items, ballots, budget = random_instance(seed, cost_choices=range(500, 5000, 7))
-        expected = pabutools_mes(items, ballots, budget, completion=True)
 
-        assert funded_by(items, ballots, budget, "mes") == expected, seed
+        assert funded_by(items, ballots, budget, "mes") == reference_add1(
+            items, ballots, budget
+        ), seed
 
 
-def test_mes_matches_pabutools_with_add1_completion_on_skewed_rounds_with_fen():
-    for seed in range(30):
+def test_mes_matches_the_add1_convention_on_skewed_rounds_with_fen():
+    for seed in range(8):
         items, ballots, budget = skewed_instance(seed)
-        expected = pabutools_mes(items, ballots, budget, completion=True)
 
-        assert funded_by(items, ballots, budget, "mes") == expected, seed
+        assert funded_by(items, ballots, budget, "mes") == reference_add1(
+            items, ballots, budget
+        ), seed
+
+
+def test_mes_matches_the_add1_convention_on_city_shaped_rounds():
+    # Many distinct ballots and levels: where a run's reach is cut and rounds are reused.
+    for seed in range(40):
+        items, ballots, budget = city_instance(seed)
+
+        assert funded_by(items, ballots, budget, "mes") == reference_add1(
+            items, ballots, budget
+        ), seed
+
+
+def test_mes_matches_the_add1_convention_when_equal_costs_make_ties():
+    for seed in SEEDS:
+        items, ballots, budget = random_instance(seed, cost_choices=[10, 20, 30])
+
+        assert funded_by(items, ballots, budget, "mes") == reference_add1(
+            items, ballots, budget
+        ), seed
+
+
+def test_mes_matches_pabutools_with_add1_completion_on_whole_per_voter_budgets():
+    for seed in SEEDS:
+        items, ballots, budget = whole_per_voter(*random_instance(seed))
+
+        assert funded_by(items, ballots, budget, "mes") == pabutools_mes(
+            items, ballots, budget, completion=True
+        ), seed
+
+
+def test_mes_matches_pabutools_on_skewed_rounds_with_whole_per_voter_budgets():
+    for seed in range(40):
+        items, ballots, budget = whole_per_voter(*skewed_instance(seed))
+
+        assert funded_by(items, ballots, budget, "mes") == pabutools_mes(
+            items, ballots, budget, completion=True
+        ), seed
 
 
 def test_mes_without_completion_matches_pabutools():
@@ -610,7 +771,7 @@ def test_mes_without_completion_matches_pabutools():
         fundable = reference_ranking(items, ballots)
         voters = sum(ballots.values())
         shares = _EqualShares(fundable, ballots, budget, voters)
-        chosen, _ = shares._run(_Path(), 0, list(range(len(fundable))), {})
+        chosen, _ = shares._run(_Path(), shares.first_extra, shares.priority, {})
 
         expected = pabutools_mes(items, ballots, budget, completion=False)
         assert {fundable[project].ref for project in chosen} == expected, seed

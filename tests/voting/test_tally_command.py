@@ -1,7 +1,8 @@
 """The tally command on data/small.pb: budget 100, ten voters and one blank ballot.
 
 Five voters approve {1, 2, 3} (costs 50, 30, 25), three approve {4} (45), two {5} (10).
-Items 1–3 have 5 votes each and rank by cost: 3, 2, 1; then 4 (3 votes), then 5 (2).
+Items 1–3 have 5 votes each; an imported file keeps its organisers' order ("listed"), so they
+rank 1, 2, 3 whatever their costs; then 4 (3 votes), then 5 (2).
 """
 
 import json
@@ -21,32 +22,34 @@ def small():
 
 
 def test_tally_json_under_stop_funds_down_the_ranking_until_an_item_does_not_fit(small):
-    # 3 (25) and 2 (55 in all) fit; 1 would make 105 > 100, so the count stops there.
+    # 1 (50) and 2 (80 in all) fit; 3 would make 105 > 100, so the count stops there.
     assert tally_json(small, "stop") == {
         "rule": "stop",
         "budget": 100,
         "items": [
-            {"ref": "3", "title": "修补道路", "cost": 25, "votes": 5, "selected": True},
+            {"ref": "1", "title": "更换路灯", "cost": 50, "votes": 5, "selected": True},
             {"ref": "2", "title": "加装座椅;含安装", "cost": 30, "votes": 5, "selected": True},
-            {"ref": "1", "title": "更换路灯", "cost": 50, "votes": 5, "selected": False},
+            {"ref": "3", "title": "修补道路", "cost": 25, "votes": 5, "selected": False},
             {"ref": "4", "title": "健身器材", "cost": 45, "votes": 3, "selected": False},
             {"ref": "5", "title": "读书角", "cost": 10, "votes": 2, "selected": False},
         ],
-        "selected": ["3", "2"],
-        "total_cost": 55,
+        "selected": ["1", "2"],
+        "total_cost": 80,
+        "tie_break": "listed",
+        "ties": [{"refs": ["1", "2", "3"], "broken_by": "order", "decisive": True}],
     }
 
 
 @pytest.mark.parametrize(
     ("rule", "selected", "total_cost"),
     [
-        # 3, 2 (55); 1 would make 105; 4 fits (100); 5 would make 110.
-        ("skip", ["3", "2", "4"], 100),
-        # Each voter holds 10. The five of {1,2,3} pay 5 each for 3 (ρ 1/5, first by rank);
-        # their 25 left cannot pay 2 (30); the three of {4} hold 30 < 45; the two of {5}
-        # pay 10. At 11 each (add1) the five hold 30 after 3 and pay 2: 3, 2, 5 cost 65,
-        # and the 35 left funds neither 1 (50) nor 4 (45).
-        ("mes", ["3", "2", "5"], 65),
+        # 1, 2 (80); 3 would make 105, 4 would make 125; 5 fits (90).
+        ("skip", ["1", "2", "5"], 90),
+        # Each voter holds 10. The five of {1,2,3} would pay 5 for 3, 6 for 2 and 10 for 1:
+        # ρ 1/5 each, so the cheapest, 3, first; their 25 left cannot pay 2 (30); the three
+        # of {4} hold 30 < 45; the two of {5} pay 10. At 11 each (add1) the five hold 30
+        # after 3 and pay 2: 2, 3, 5 cost 65, and the 35 left funds neither 1 (50) nor 4 (45).
+        ("mes", ["2", "3", "5"], 65),
     ],
 )
 def test_tally_json_under_other_rules_selects_by_hand_computed_numbers(
@@ -78,7 +81,30 @@ def test_tally_text_format_is_a_table_in_chinese(small):
 
     assert "计票规则:按得票排序依次入选,遇到超出资金额度的项目即停止" in output
     assert "编码  项目名称" in output
-    assert "入选项目:3、2;合计 55 元" in output
+    assert "入选项目:1、2;合计 80 元" in output
+
+
+def test_tally_text_names_the_tie_that_decided_funding_and_the_tie_break(small):
+    output = run("tally", str(small.pk), "--rule", "stop", "--format", "text")
+
+    assert "平票处理：票数相同时按项目库顺序（不看预算）" in output
+    assert "项目 1、2、3 票数相同，按项目库顺序（影响入选结果）。" in output
+
+
+def test_tally_json_names_a_tie_broken_by_cost_and_whether_it_decided():
+    # A and B tie on 2 votes; B (35) before A (60). Under stop 35 + 60 fit in 100: no matter.
+    round = counted_round(["AB", "AB", "C"], tally_rule="stop")
+
+    record = json.loads(run("tally", str(round.pk)))
+
+    assert record["tie_break"] == "order"
+    assert record["ties"] == [{"refs": ["B", "A"], "broken_by": "cost", "decisive": False}]
+
+
+def test_tally_text_says_when_there_is_no_tie():
+    round = counted_round(["A", "A", "A", "AB", "AB", "C"])
+
+    assert "没有平票。" in run("tally", str(round.pk), "--format", "text")
 
 
 def test_tally_refuses_while_a_station_is_open():

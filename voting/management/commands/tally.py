@@ -4,12 +4,12 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from rounds.models import TallyRule
+from rounds.models import TallyRule, TieBreak
 from rounds.wording import listing
 from voting.exceptions import VotingError
 from voting.pabulib import counted_round
 from voting.selectors import round_tally_result
-from voting.tally import as_json
+from voting.tally import as_json, ties_as_json
 
 
 def _width(text):
@@ -25,6 +25,20 @@ def _table(rows):
         ).rstrip()
         for row in rows
     ]
+
+
+def tie_line(tie):
+    """Return a tie of a JSON record as a sentence: its items, what broke it, if it mattered."""
+    how = {
+        "cost": _("按预算低者优先"),
+        "order": _("按项目库顺序"),
+        "lot": _("按公开抽签结果"),
+    }[tie["broken_by"]]
+    if tie["decisive"]:
+        text = _("项目 %(refs)s 票数相同，%(how)s（影响入选结果）。")
+    else:
+        text = _("项目 %(refs)s 票数相同，%(how)s。")
+    return text % {"refs": listing(tie["refs"]), "how": how}
 
 
 def as_text(round, record):
@@ -50,6 +64,9 @@ def as_text(round, record):
             "",
             _("入选项目:%(refs)s;合计 %(total)s 元")
             % {"refs": listing(record["selected"]) or _("无"), "total": record["total_cost"]},
+            "",
+            _("平票处理：%(tie_break)s") % {"tie_break": TieBreak(record["tie_break"]).label},
+            *([tie_line(tie) for tie in record["ties"]] or [_("没有平票。")]),
         ]
     )
 
@@ -57,7 +74,8 @@ def as_text(round, record):
 class Command(BaseCommand):
     help = (
         "Print the tally of a round whose stations are all closed, under its rule or another "
-        "one; the same ballots always give the same output."
+        "one, with every tie, what broke it and whether it decided what was funded; the same "
+        "ballots always give the same output."
     )
 
     def add_arguments(self, parser):
@@ -76,7 +94,7 @@ class Command(BaseCommand):
                 _("项目 %(refs)s 票数和预算相同,且决定能否入选,需要公开抽签;以下按项目库顺序暂定。")
                 % {"refs": listing(result.needs_lot)}
             )
-        record = as_json(result)
+        record = as_json(result) | {"tie_break": round.tie_break, "ties": ties_as_json(result)}
         if format == "json":
             self.stdout.write(json.dumps(record, ensure_ascii=False, indent=2))
         else:
