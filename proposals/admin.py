@@ -119,7 +119,7 @@ class ProposalImportForm(forms.Form):
     )
     workbook = forms.FileField(
         label=gettext_lazy("Excel文件"),
-        help_text=gettext_lazy("用下载的导入模板填写,每行一条纸质提议。"),
+        help_text=gettext_lazy("用下载的导入模板填写，每行一条纸质提议。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 
@@ -192,7 +192,7 @@ class ProposalAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
             request,
-            _("已录入提议,查询码 %(code)s。请告知提议人凭查询码和手机号码查询进度。")
+            _("已录入提议，查询码 %(code)s。请告知提议人凭查询码和手机号码查询进度。")
             % {"code": obj.tracking_code},
             messages.SUCCESS,
         )
@@ -468,7 +468,7 @@ class BallotItemAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
                 "community",
             )
             form.base_fields["proposals"].help_text = _(
-                "邻里圆桌会推荐入库的提议;预算不填时取职能部门的最新估算。"
+                "邻里圆桌会推荐入库的提议；预算不填时取职能部门的最新估算。"
             )
         return form
 

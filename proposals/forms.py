@@ -21,8 +21,8 @@ from .photos import validate_photos
 from .services import proposal_check_open
 
 PRIVACY_NOTICE = _(
-    "我们只收集办理提议所需的信息:姓名和手机号码仅供社区工作人员联系您、供您凭查询码查询进度,"
-    "不会在任何公开页面显示(公开时姓名显示为“王**”);本轮微实事结束一年后删除。"
+    "我们只收集办理提议所需的信息：姓名和手机号码仅供社区工作人员联系您、供您凭查询码查询进度，"
+    "不会在任何公开页面显示（公开时姓名显示为「王**」）；本轮微实事结束一年后删除。"
 )
 
 
@@ -176,7 +176,7 @@ class ScreeningForm(forms.Form):
                 label=str(reason), required=False
             )
             self.fields[f"note_{reason.number}"] = forms.CharField(
-                label=_("说明(公开)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+                label=_("说明（公开）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
             )
 
     def clean(self):

@@ -20,7 +20,7 @@ def _change_link(model_name, pk, label):
 def library_is_not_empty(round, actor=None):
     if not round.ballot_items.exists():
         return Refusal(
-            _("项目库为空,不能开始投票。"),
+            _("项目库为空，不能开始投票。"),
             [(_("添加项目库条目"), reverse("admin:proposals_ballotitem_add"))],
         )
     return None
@@ -34,8 +34,8 @@ def every_proposal_has_an_outcome(round, actor=None):
     open_codes = [code for _pk, code in open_proposals]
     if open_codes:
         reason = ngettext(
-            "还有%(count)d条提议没有结果:%(codes)s。",
-            "还有%(count)d条提议没有结果:%(codes)s。",
+            "还有%(count)d条提议没有结果：%(codes)s。",
+            "还有%(count)d条提议没有结果：%(codes)s。",
             len(open_codes),
         ) % {
             "count": len(open_codes),
@@ -50,7 +50,7 @@ def every_ballot_item_has_a_cost(round, actor=None):
     missing = list(round.ballot_items.filter(cost__isnull=True))
     if missing:
         return Refusal(
-            _("以下项目库条目还没有预算:%(items)s。") % {"items": listing(map(str, missing))},
+            _("以下项目库条目还没有预算：%(items)s。") % {"items": listing(map(str, missing))},
             [_change_link("ballotitem", item.pk, str(item)) for item in missing],
         )
     return None

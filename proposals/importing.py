@@ -41,8 +41,8 @@ EXAMPLE = {
     "category": Category.CONSTRUCTION,
     "compound": gettext_lazy("幸福家园"),
     "location": gettext_lazy("3栋1单元楼道"),
-    "description": gettext_lazy("楼道台阶陡,老人上下楼不方便,希望在一侧加装扶手。"),
-    "beneficiaries": gettext_lazy("3栋居民,特别是老人"),
+    "description": gettext_lazy("楼道台阶陡，老人上下楼不方便，希望在一侧加装扶手。"),
+    "beneficiaries": gettext_lazy("3栋居民，特别是老人"),
     "estimated_cost": 5000,
     "source": Source.PROPOSAL_POINT,
 }
@@ -114,12 +114,12 @@ def proposal_import_template():
         cell.font = Font(bold=True)
     notes.append([])
     for note in [
-        _("每行填写一张纸质提议表,第一行表头请不要修改;第二行是示例,填写前请删除。"),
-        _("“与社区的关系”“类别”“来源”请从下拉列表中选择,或照抄上表中的文字。"),
-        _("“所在小区”填写本轮次覆盖的小区名称;“估算费用(元)”“所在单位或组织”可以不填。"),
-        _("只导入提议人已在纸质提议表上签字同意个人信息说明的提议。个人信息说明:")
+        _("每行填写一张纸质提议表，第一行表头请不要修改；第二行是示例，填写前请删除。"),
+        _("「与社区的关系」「类别」「来源」请从下拉列表中选择，或照抄上表中的文字。"),
+        _("「所在小区」填写本轮次覆盖的小区名称；「估算费用（元）」「所在单位或组织」可以不填。"),
+        _("只导入提议人已在纸质提议表上签字同意个人信息说明的提议。个人信息说明：")
         + str(PRIVACY_NOTICE),
-        _("任何一行有错误时,整张表都不会导入;请按提示改正后重新上传。"),
+        _("任何一行有错误时，整张表都不会导入；请按提示改正后重新上传。"),
     ]:
         notes.append([note])
     content = io.BytesIO()
@@ -146,7 +146,7 @@ def _read_sheet(workbook_file):
         workbook = openpyxl.load_workbook(workbook_file, read_only=True, data_only=True)
     except UNREADABLE as error:
         raise ProposalImportError(
-            _("无法读取这个文件。请上传用导入模板填写的 Excel 文件(.xlsx)。")
+            _("无法读取这个文件。请上传用导入模板填写的 Excel 文件（.xlsx）。")
         ) from error
     try:
         sheet = workbook.worksheets[0]
@@ -155,7 +155,7 @@ def _read_sheet(workbook_file):
         rows = list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
     except UNREADABLE as error:
         raise ProposalImportError(
-            _("无法读取这个文件。请上传用导入模板填写的 Excel 文件(.xlsx)。")
+            _("无法读取这个文件。请上传用导入模板填写的 Excel 文件（.xlsx）。")
         ) from error
     finally:
         workbook.close()
@@ -227,7 +227,7 @@ def _column_positions(header):
             positions[name] = index
     if missing:
         raise ProposalImportError(
-            _("表头缺少这些列:%(columns)s。请使用下载的导入模板。") % {"columns": listing(missing)}
+            _("表头缺少这些列：%(columns)s。请使用下载的导入模板。") % {"columns": listing(missing)}
         )
     return positions
 
@@ -269,7 +269,7 @@ def _problems(row_number, form, texts, allowed):
         column = _label(name) if name in form.fields else str(WHOLE_ROW)
         for error in errors:
             if error.code == "invalid_choice" and name in allowed:
-                message = _("“%(value)s”不在可选范围内,可填写:%(allowed)s。") % {
+                message = _("「%(value)s」不在可选范围内，可填写：%(allowed)s。") % {
                     "value": texts[name],
                     "allowed": listing(allowed[name]),
                 }
@@ -300,7 +300,7 @@ def proposals_import(*, round, workbook_file, actor):
         if not any(texts.values()):
             continue
         if texts == example:
-            problems.append((row_number, str(WHOLE_ROW), _("这是模板里的示例行,请删除后再导入。")))
+            problems.append((row_number, str(WHOLE_ROW), _("这是模板里的示例行，请删除后再导入。")))
             continue
         form = ImportRowForm(_form_data(texts, values), round=round, compound=compound)
         if form.is_valid():
@@ -309,7 +309,7 @@ def proposals_import(*, round, workbook_file, actor):
             problems.extend(_problems(row_number, form, texts, allowed))
     if problems:
         raise ProposalImportError(
-            _("表格中有%(count)d处问题,没有导入任何提议。请改正后重新上传。")
+            _("表格中有%(count)d处问题，没有导入任何提议。请改正后重新上传。")
             % {"count": len(problems)},
             problems,
         )

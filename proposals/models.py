@@ -37,8 +37,8 @@ class Source(models.TextChoices):
 class Status(models.TextChoices):
     """Where a proposal stands; the last seven are its outcomes."""
 
-    SUBMITTED = "submitted", _("已提交,待筛选")
-    SCREENED_IN = "screened_in", _("通过七不入筛选,待协商")
+    SUBMITTED = "submitted", _("已提交，待筛选")
+    SCREENED_IN = "screened_in", _("通过七不入筛选，待协商")
     EXCLUDED = "excluded", _("七不入筛选未通过")
     MERGED = "merged", _("已合并到其他提议")
     NOT_ON_BALLOT = "not_on_ballot", _("经邻里圆桌会协商未入库")
@@ -109,7 +109,7 @@ class Proposal(models.Model):
     description = models.TextField(_("要做什么、为什么"), max_length=2000)
     beneficiaries = models.CharField(_("受益人群"), max_length=200)
     estimated_cost = models.DecimalField(
-        _("估算费用(元)"),
+        _("估算费用（元）"),
         max_digits=12,
         decimal_places=2,
         null=True,
@@ -327,7 +327,7 @@ class Exclusion(models.Model):
         ScreeningDecision, on_delete=models.CASCADE, related_name="exclusions"
     )
     reason = models.ForeignKey(NegativeListReason, on_delete=models.PROTECT, verbose_name=_("理由"))
-    note = models.TextField(_("说明(公开)"))
+    note = models.TextField(_("说明（公开）"))
 
     class Meta:
         verbose_name = _("排除理由")
@@ -337,7 +337,7 @@ class Exclusion(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reason}:{self.note}"
+        return f"{self.reason}：{self.note}"
 
 
 class SiteSurvey(models.Model):
@@ -450,7 +450,7 @@ class CostEstimate(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="estimates", verbose_name=_("职能部门")
     )
-    amount = models.DecimalField(_("估算金额(元)"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("估算金额（元）"), max_digits=12, decimal_places=2)
     note = models.TextField(_("说明"), blank=True)
     estimated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("估算人")
@@ -478,12 +478,12 @@ class BallotItem(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("编号"))
     ref = models.CharField(
-        _("编码"), max_length=64, help_text=_("计票和数据交换用的编码,通常等于编号")
+        _("编码"), max_length=64, help_text=_("计票和数据交换用的编码，通常等于编号")
     )
     title = models.CharField(_("项目名称"), max_length=200)
     description = models.TextField(_("项目内容"))
     cost = models.DecimalField(
-        _("预算(元)"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("预算（元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     category = models.CharField(_("类别"), max_length=20, choices=Category)
     compound = models.ForeignKey(

@@ -36,7 +36,7 @@ def validate_photos(uploads):
     """
     if len(uploads) > MAX_PHOTOS:
         raise ValidationError(
-            _("最多上传%(max)d张照片,您选择了%(count)d张。")
+            _("最多上传%(max)d张照片，您选择了%(count)d张。")
             % {"max": MAX_PHOTOS, "count": len(uploads)}
         )
     total = sum(upload.size for upload in uploads)
@@ -48,7 +48,7 @@ def validate_photos(uploads):
     for upload in uploads:
         if upload.size > MAX_BYTES:
             raise ValidationError(
-                _("照片「%(name)s」太大了(%(size).1f MB),每张不能超过8 MB。")
+                _("照片「%(name)s」太大了（%(size).1f MB），每张不能超过8 MB。")
                 % {"name": upload.name, "size": upload.size / 1024 / 1024}
             )
         try:
@@ -80,7 +80,7 @@ def _check_image(upload):
         raise too_large from None
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise ValidationError(
-            _("「%(name)s」不是可以识别的图片,请上传 JPG、PNG 等格式的照片。")
+            _("「%(name)s」不是可以识别的图片，请上传 JPG、PNG 等格式的照片。")
             % {"name": upload.name}
         ) from None
 

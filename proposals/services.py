@@ -110,13 +110,13 @@ def _check_rate(proposal, address):
     ).count()
     if recent_by_phone >= PER_PHONE_PER_DAY:
         raise ProposalError(
-            _("同一手机号码每天最多提交%(max)d条提议,请明天再提交。") % {"max": PER_PHONE_PER_DAY}
+            _("同一手机号码每天最多提交%(max)d条提议，请明天再提交。") % {"max": PER_PHONE_PER_DAY}
         )
     recent_by_address = Proposal.objects.filter(
         submitted_from=address, created_at__gte=now - datetime.timedelta(hours=1)
     ).count()
     if recent_by_address >= PER_ADDRESS_PER_HOUR:
-        raise ProposalError(_("提交过于频繁,请一小时后再试。"))
+        raise ProposalError(_("提交过于频繁，请一小时后再试。"))
 
 
 def _store_photos(uploads, **owner):
@@ -237,7 +237,7 @@ def proposal_screen(*, proposal, actor, exclusions=()):
     require_stage(proposal.round, Stage.SCREENING, error=ProposalError)
     if proposal.status not in (Status.SUBMITTED, Status.SCREENED_IN, Status.EXCLUDED):
         raise ProposalError(
-            _("提议 %(code)s 已是「%(status)s」,不能再筛选。")
+            _("提议 %(code)s 已是「%(status)s」，不能再筛选。")
             % {"code": proposal.tracking_code, "status": proposal.get_status_display()}
         )
     if any(not note.strip() for _reason, note in exclusions):
@@ -250,7 +250,7 @@ def proposal_screen(*, proposal, actor, exclusions=()):
         for reason, note in exclusions
     )
     if exclusions:
-        note = ";".join(f"{reason.title}:{note.strip()}" for reason, note in exclusions)
+        note = "；".join(f"{reason.title}：{note.strip()}" for reason, note in exclusions)
         proposal.public_note = note
         _set_status(proposal, Status.EXCLUDED, actor=actor, note=note)
     else:
@@ -276,7 +276,7 @@ def proposals_merge(*, into, sources, actor):
     for proposal in [into, *sources]:
         if proposal.status not in OPEN_STATUSES:
             raise ProposalError(
-                _("提议 %(code)s 已是「%(status)s」,不能合并。")
+                _("提议 %(code)s 已是「%(status)s」，不能合并。")
                 % {"code": proposal.tracking_code, "status": proposal.get_status_display()}
             )
     for source in sources:
@@ -303,7 +303,7 @@ def roundtable_decide(
         raise ProposalError(_("提议不属于这次圆桌会的轮次。"))
     if proposal.status not in (Status.SCREENED_IN, Status.NOT_ON_BALLOT):
         raise ProposalError(
-            _("提议 %(code)s 须先通过七不入筛选,才能由圆桌会协商。")
+            _("提议 %(code)s 须先通过七不入筛选，才能由圆桌会协商。")
             % {"code": proposal.tracking_code}
         )
     if on_ballot and recommended_order is None:
@@ -375,7 +375,7 @@ def ballot_item_check(*, round, proposals, cost=None):
             or proposal.pk not in recommended
         ):
             raise ProposalError(
-                _("提议 %(code)s 没有经邻里圆桌会推荐入库,不能放入项目库。")
+                _("提议 %(code)s 没有经邻里圆桌会推荐入库，不能放入项目库。")
                 % {"code": proposal.tracking_code}
             )
     _check_within_cap(round, cost)

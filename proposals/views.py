@@ -118,13 +118,13 @@ class ProposalStatusView(FormView):
     def form_valid(self, form):
         address = client_address(self.request)
         if not status_lookup_allowed(address=address):
-            form.add_error(None, _("查询失败次数过多,请一小时后再试。"))
+            form.add_error(None, _("查询失败次数过多，请一小时后再试。"))
             return self.form_invalid(form)
         proposal = proposal_for_proposer(
             form.cleaned_data["tracking_code"], form.cleaned_data["phone"]
         )
         if proposal is None:
-            form.add_error(None, _("查询码与手机号码不匹配,请核对后再试。"))
+            form.add_error(None, _("查询码与手机号码不匹配，请核对后再试。"))
             return self.form_invalid(form)
         status_lookup_matched(address=address)
         return self.render_to_response(self.get_context_data(form=form, proposal=proposal))

@@ -104,14 +104,14 @@ class Department(models.Model):
 class Stage(models.TextChoices):
     """The eight steps (八步工作法) of a round, in order, and the archived state."""
 
-    PLAN = "plan", _("宣传发动,方案共定")
-    COLLECTION = "collection", _("项目征集,建议共提")
-    SCREENING = "screening", _("民主协商,筛选共议")
-    VOTING = "voting", _("居民投票,项目共决")
-    PUBLICITY = "publicity", _("公示发布,群众共督")
-    REPLIES = "replies", _("落选回复,意见共商")
-    IMPLEMENTATION = "implementation", _("项目实施,家园共建")
-    EVALUATION = "evaluation", _("项目评价,成果共享")
+    PLAN = "plan", _("宣传发动，方案共定")
+    COLLECTION = "collection", _("项目征集，建议共提")
+    SCREENING = "screening", _("民主协商，筛选共议")
+    VOTING = "voting", _("居民投票，项目共决")
+    PUBLICITY = "publicity", _("公示发布，群众共督")
+    REPLIES = "replies", _("落选回复，意见共商")
+    IMPLEMENTATION = "implementation", _("项目实施，家园共建")
+    EVALUATION = "evaluation", _("项目评价，成果共享")
     CLOSED = "closed", _("已归档")
 
 
@@ -125,14 +125,14 @@ THROUGH_VOTING = BEFORE_VOTING | {Stage.VOTING}
 
 
 class TallyRule(models.TextChoices):
-    STOP = "stop", _("按得票排序依次入选,遇到超出资金额度的项目即停止")
-    SKIP = "skip", _("按得票排序依次入选,跳过超出剩余资金的项目继续")
-    MES = "mes", _("平等份额法(每位投票人分得同等资金份额)")
+    STOP = "stop", _("按得票排序依次入选，遇到超出资金额度的项目即停止")
+    SKIP = "skip", _("按得票排序依次入选，跳过超出剩余资金的项目继续")
+    MES = "mes", _("平等份额法（每位投票人分得同等资金份额）")
 
 
 class TieBreak(models.TextChoices):
-    ORDER = "order", _("票数相同时预算低者优先,再按项目库顺序")
-    LOT = "lot", _("票数相同时预算低者优先,仍相同则公开抽签")
+    ORDER = "order", _("票数相同时预算低者优先，再按项目库顺序")
+    LOT = "lot", _("票数相同时预算低者优先，仍相同则公开抽签")
     LISTED = "listed", _("票数相同时按项目库顺序（不看预算）")
 
 
@@ -144,9 +144,9 @@ class Round(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("标题"), max_length=200)
-    total_fund = models.DecimalField(_("资金额度(元)"), max_digits=12, decimal_places=2, default=0)
+    total_fund = models.DecimalField(_("资金额度（元）"), max_digits=12, decimal_places=2, default=0)
     project_cap = models.DecimalField(
-        _("单个项目预算限额(元)"), max_digits=12, decimal_places=2, default=0
+        _("单个项目预算限额（元）"), max_digits=12, decimal_places=2, default=0
     )
     compounds = models.ManyToManyField(
         Compound, blank=True, related_name="rounds", verbose_name=_("覆盖小区")
@@ -167,7 +167,7 @@ class Round(models.Model):
         decimal_places=4,
         null=True,
         blank=True,
-        help_text=_("例如 0.1 表示至少10%的有效选票选择了该项目才可入选;不填则不限"),
+        help_text=_("例如 0.1 表示至少10%的有效选票选择了该项目才可入选；不填则不限"),
     )
     stage = models.CharField(
         _("当前阶段"), max_length=20, choices=Stage, default=Stage.PLAN, editable=False
@@ -289,11 +289,11 @@ class RoundEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError(_("阶段变更记录只能新增,不能修改。"))
+            raise ValidationError(_("阶段变更记录只能新增，不能修改。"))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError(_("阶段变更记录只能新增,不能删除。"))
+        raise ValidationError(_("阶段变更记录只能新增，不能删除。"))
 
 
 # The field of StaffRole that each level fills in; the level names the field.
@@ -365,7 +365,7 @@ class PlanComment(models.Model):
     )
     name = models.CharField(_("姓名"), max_length=50)
     contact = models.CharField(
-        _("联系方式"), max_length=50, help_text=_("仅工作人员可见,用于回复您")
+        _("联系方式"), max_length=50, help_text=_("仅工作人员可见，用于回复您")
     )
     text = models.TextField(_("意见建议"), max_length=2000)
     answer = models.TextField(_("答复"), blank=True)

@@ -67,7 +67,7 @@ def round_transition(*, round, to, actor, note=""):
 def plan_comment_add(*, round, name, contact, text):
     """Record a resident's comment on the draft plan; only while the round is in `plan`."""
     if round.stage != Stage.PLAN:
-        raise RoundTransitionError(_("方案征求意见已经结束,不能再提交意见。"))
+        raise RoundTransitionError(_("方案征求意见已经结束，不能再提交意见。"))
     return PlanComment.objects.create(round=round, name=name, contact=contact, text=text)
 
 

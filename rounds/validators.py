@@ -11,4 +11,4 @@ MARKUP = re.compile(r"<\s*[a-zA-Z!/?]|&#|javascript:", re.IGNORECASE)
 def reject_markup(value):
     """Refuse text that carries HTML or script: residents describe, they do not mark up."""
     if MARKUP.search(value):
-        raise ValidationError(_("请不要输入网页代码或脚本(例如 < > 标签),用文字描述即可。"))
+        raise ValidationError(_("请不要输入网页代码或脚本（例如 < > 标签），用文字描述即可。"))

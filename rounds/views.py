@@ -55,7 +55,7 @@ class RoundDetailView(FormMixin, DetailView):
         except RoundTransitionError as refusal:
             messages.error(request, str(refusal))
         else:
-            messages.success(request, _("谢谢您的意见!工作人员答复后会公布在本页。"))
+            messages.success(request, _("谢谢您的意见！工作人员答复后会公布在本页。"))
         return redirect(self.object)
 
 

@@ -148,5 +148,5 @@ def plan_is_complete(round, actor=None):
     if planned != set(STEPS):
         missing.append(_("全部八个阶段的计划日期"))
     if missing:
-        return _("方案尚不完整,不能开始征集项目:请填写%(fields)s。") % {"fields": listing(missing)}
+        return _("方案尚不完整，不能开始征集项目：请填写%(fields)s。") % {"fields": listing(missing)}
     return None

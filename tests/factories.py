@@ -275,7 +275,7 @@ class BallotItemFactory(factory.django.DjangoModelFactory):
     number = factory.LazyAttribute(lambda item: item.round.ballot_items.count() + 1)
     ref = factory.LazyAttribute(lambda item: str(item.number))
     title = factory.Sequence(lambda n: f"改造{n}号楼前空地")
-    description = "平整场地,铺设透水砖,增设座椅"
+    description = "平整场地，铺设透水砖，增设座椅"
     cost = Decimal("20000")
     category = Category.CONSTRUCTION
     location = "小区中心花园"

@@ -59,7 +59,7 @@ class Walk:
 
     def plan(self):
         comment = plan_comment_add(
-            round=self.round, name="李建国", contact="13900001111", text="征集期能否延长?"
+            round=self.round, name="李建国", contact="13900001111", text="征集期能否延长？"
         )
         plan_comment_answer(comment=comment, answer="已延长到五周。", actor=self.staff)
         self.move(Stage.COLLECTION)

@@ -122,7 +122,7 @@ class RecordAdmin(VotingRoundMixin, admin.ModelAdmin):
 class LotForm(forms.ModelForm):
     order = forms.CharField(
         label=gettext_lazy("抽签结果"),
-        help_text=gettext_lazy("按抽签结果排列的项目编码,先者优先,用逗号分隔,例如 4,2"),
+        help_text=gettext_lazy("按抽签结果排列的项目编码，先者优先，用逗号分隔，例如 4,2"),
     )
 
     class Meta:

@@ -117,7 +117,7 @@ class ClosureForm(forms.Form):
     observers = forms.CharField(
         label=_("在场监票人"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("提议人、居民代表等,每行一人,按本人愿意公开的称呼填写"),
+        help_text=_("提议人、居民代表等，每行一人，按本人愿意公开的称呼填写"),
     )
     explanation = forms.CharField(
         label=_("登记人数与选票数的差异说明"),

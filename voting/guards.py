@@ -13,7 +13,7 @@ def has_a_staffed_station(round, actor=None):
     if not round.stations.filter(stationofficer__isnull=False).exists():
         stations = reverse("admin:voting_ballotstation_changelist")
         return Refusal(
-            _("还没有设置投票站和工作人员,不能开始投票。"),
+            _("还没有设置投票站和工作人员，不能开始投票。"),
             [(_("设置投票站"), f"{stations}?round__id__exact={round.pk}")],
         )
     return None
@@ -23,7 +23,7 @@ def has_a_staffed_station(round, actor=None):
 def every_station_is_closed(round, actor=None):
     if open_stations := list(round.stations.filter(closure__isnull=True)):
         return Refusal(
-            _("还有投票站没有关闭计票:%(stations)s。") % {"stations": listing(open_stations)},
+            _("还有投票站没有关闭计票：%(stations)s。") % {"stations": listing(open_stations)},
             [
                 (str(station), reverse("admin:voting_ballotstation_change", args=[station.pk]))
                 for station in open_stations
@@ -36,7 +36,7 @@ def every_station_is_closed(round, actor=None):
 def tally_is_certified(round, actor=None):
     if not hasattr(round, "certified_tally"):
         return Refusal(
-            _("计票结果还没有确认,不能公示。"),
+            _("计票结果还没有确认，不能公示。"),
             [(_("确认计票结果"), reverse("admin:voting_certifiedtally_add"))],
         )
     return None

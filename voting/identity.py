@@ -18,7 +18,7 @@ ID_CARD_CHECK = "10X98765432"
 
 
 class DocumentType(models.TextChoices):
-    ID_CARD = "id_card", gettext_lazy("居民身份证(含港澳台居民居住证)")
+    ID_CARD = "id_card", gettext_lazy("居民身份证（含港澳台居民居住证）")
     HK_MACAO = "hk_macao", gettext_lazy("港澳居民来往内地通行证")
     TAIWAN = "taiwan", gettext_lazy("台湾居民来往大陆通行证")
     FOREIGN_PERMANENT = "foreign_permanent", gettext_lazy("外国人永久居留身份证")

@@ -210,9 +210,9 @@ class StationClosure(models.Model):
         settings.AUTH_USER_MODEL, related_name="station_closures", verbose_name=_("工作人员")
     )
     observers = models.TextField(
-        _("监票人"), help_text=_("提议人、居民等在场监督人员,每行一人,按本人愿意公开的称呼填写")
+        _("监票人"), help_text=_("提议人、居民等在场监督人员，每行一人，按本人愿意公开的称呼填写")
     )
-    digest = models.CharField(_("选票摘要(SHA-256)"), max_length=64)
+    digest = models.CharField(_("选票摘要（SHA-256）"), max_length=64)
     closed_at = models.DateTimeField(_("关闭时间"), auto_now_add=True)
 
     class Meta:
@@ -248,7 +248,7 @@ class Lot(models.Model):
     round = models.ForeignKey(
         Round, on_delete=models.PROTECT, related_name="lots", verbose_name=_("轮次")
     )
-    order = models.JSONField(_("抽签结果(项目编码,先者优先)"))
+    order = models.JSONField(_("抽签结果（项目编码，先者优先）"))
     witnesses = models.TextField(_("见证人"))
     drawn_at = models.DateTimeField(_("抽签时间"), auto_now_add=True)
     recorded_by = models.ForeignKey(
@@ -270,7 +270,7 @@ class TallyRecord(models.Model):
     rule = models.CharField(_("计票规则"), max_length=10)
     tie_break = models.CharField(_("平票处理"), max_length=10)
     min_vote_share = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
-    inputs_digest = models.CharField(_("全部选票摘要(SHA-256)"), max_length=64)
+    inputs_digest = models.CharField(_("全部选票摘要（SHA-256）"), max_length=64)
     result = models.JSONField(_("计票结果"))
     certified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("确认人")

@@ -49,7 +49,7 @@ MAX_AMOUNT = Decimal("9999999999.99")  # what a 12-digit, 2-place DecimalField h
 
 PABULIB = "Pabulib"
 STATION_NAME = "Pabulib 导入"
-CLOSURE_EXPLANATION = "由 Pabulib 文件导入,无现场登记"
+CLOSURE_EXPLANATION = "由 Pabulib 文件导入，无现场登记"
 
 
 class PabulibError(VotingError):
@@ -80,12 +80,12 @@ def _amount(text, *, what, line):
         value = None
     if value is None or not value.is_finite() or not 0 < value <= MAX_AMOUNT:
         raise PabulibError(
-            _("第%(line)d行:%(what)s「%(value)s」不是正数金额。")
+            _("第%(line)d行：%(what)s「%(value)s」不是正数金额。")
             % {"line": line, "what": what, "value": text}
         )
     if value != value.quantize(Decimal("0.01")):
         raise PabulibError(
-            _("第%(line)d行:%(what)s「%(value)s」超过两位小数。")
+            _("第%(line)d行：%(what)s「%(value)s」超过两位小数。")
             % {"line": line, "what": what, "value": text}
         )
     return value
@@ -96,7 +96,7 @@ def _count(meta, key, lines):
         return int(meta[key])
     except ValueError:
         raise PabulibError(
-            _("第%(line)d行:META 的 %(key)s「%(value)s」不是整数。")
+            _("第%(line)d行：META 的 %(key)s「%(value)s」不是整数。")
             % {"line": lines[key], "key": key, "value": meta[key]}
         ) from None
 
@@ -146,7 +146,7 @@ def _sections(text):
         if name in SECTIONS and not any(cell.strip() for cell in row[1:]):
             if seen == len(SECTIONS) or name != SECTIONS[seen]:
                 raise PabulibError(
-                    _("第%(line)d行:此处应为 %(expected)s 部分,而不是 %(section)s。")
+                    _("第%(line)d行：此处应为 %(expected)s 部分，而不是 %(section)s。")
                     % {
                         "line": reader.line_num,
                         "expected": SECTIONS[min(seen, len(SECTIONS) - 1)].upper(),
@@ -157,7 +157,7 @@ def _sections(text):
             section, header = name, [cell.strip() for cell in next(rows, [])]
             if missing := [c for c in REQUIRED_COLUMNS[section] if c not in header]:
                 raise PabulibError(
-                    _("第%(line)d行:%(section)s 部分的表头缺少 %(columns)s。")
+                    _("第%(line)d行：%(section)s 部分的表头缺少 %(columns)s。")
                     % {
                         "line": reader.line_num,
                         "section": name.upper(),
@@ -167,11 +167,11 @@ def _sections(text):
             continue
         if section is None:
             raise PabulibError(
-                _("第%(line)d行:文件应以 META 部分开始。") % {"line": reader.line_num}
+                _("第%(line)d行：文件应以 META 部分开始。") % {"line": reader.line_num}
             )
         if len(row) != len(header):
             raise PabulibError(
-                _("第%(line)d行:应有%(expected)d个以分号分隔的字段,实有%(actual)d个。")
+                _("第%(line)d行：应有%(expected)d个以分号分隔的字段，实有%(actual)d个。")
                 % {"line": reader.line_num, "expected": len(header), "actual": len(row)}
             )
         yield (
@@ -196,12 +196,12 @@ def parse_pb(text):
             project_id = row["project_id"]
             if not project_id or len(project_id) > 64 or "," in project_id:
                 raise PabulibError(
-                    _("第%(line)d行:项目编号「%(id)s」不可用(不能为空、不能含逗号、最长64个字符)。")
+                    _("第%(line)d行：项目编号「%(id)s」不可用（不能为空、不能含逗号、最长64个字符）。")
                     % {"line": line, "id": project_id}
                 )
             if project_id in projects:
                 raise PabulibError(
-                    _("第%(line)d行:项目编号「%(id)s」重复。") % {"line": line, "id": project_id}
+                    _("第%(line)d行：项目编号「%(id)s」重复。") % {"line": line, "id": project_id}
                 )
             projects[project_id] = PbProject(
                 project_id=project_id,
@@ -212,31 +212,31 @@ def parse_pb(text):
         else:
             if row["voter_id"] in voter_ids:
                 raise PabulibError(
-                    _("第%(line)d行:投票人编号「%(id)s」重复。")
+                    _("第%(line)d行：投票人编号「%(id)s」重复。")
                     % {"line": line, "id": row["voter_id"]}
                 )
             voter_ids.add(row["voter_id"])
             vote = tuple(ref.strip() for ref in row["vote"].split(",")) if row["vote"] else ()
             if unknown := [ref for ref in vote if ref not in projects]:
                 raise PabulibError(
-                    _("第%(line)d行:选票中的项目「%(refs)s」不在 PROJECTS 部分。")
+                    _("第%(line)d行：选票中的项目「%(refs)s」不在 PROJECTS 部分。")
                     % {"line": line, "refs": listing(unknown)}
                 )
             if len(set(vote)) != len(vote):
-                raise PabulibError(_("第%(line)d行:选票重复选择了同一项目。") % {"line": line})
+                raise PabulibError(_("第%(line)d行：选票重复选择了同一项目。") % {"line": line})
             votes.append(vote)
     if missing := [key for key in REQUIRED_META if not meta.get(key)]:
         raise PabulibError(_("META 部分缺少 %(keys)s。") % {"keys": listing(missing)})
     if meta["vote_type"].lower() != "approval":
         raise PabulibError(
-            _("只支持认可投票(vote_type 为 approval),此文件为「%(type)s」。")
+            _("只支持认可投票（vote_type 为 approval），此文件为「%(type)s」。")
             % {"type": meta["vote_type"]}
         )
     budget = _amount(meta["budget"], what="budget", line=meta_lines["budget"])
     for key, actual in (("num_projects", len(projects)), ("num_votes", len(votes))):
         if _count(meta, key, meta_lines) != actual:
             raise PabulibError(
-                _("第%(line)d行:META 的 %(key)s 为%(stated)s,文件实有%(actual)d条。")
+                _("第%(line)d行：META 的 %(key)s 为%(stated)s，文件实有%(actual)d条。")
                 % {"line": meta_lines[key], "key": key, "stated": meta[key], "actual": actual}
             )
     if not projects:
@@ -311,7 +311,7 @@ def import_round(parsed):
     community, year = _geography(meta), _year(meta)
     if existing := Round.objects.filter(community=community, year=year).first():
         raise PabulibError(
-            _("社区「%(community)s」%(year)d年度已有轮次(编号%(id)d),不能再导入。")
+            _("社区「%(community)s」%(year)d年度已有轮次（编号%(id)d），不能再导入。")
             % {"community": community, "year": year, "id": existing.pk}
         )
     round = Round.objects.create(
@@ -387,7 +387,7 @@ def counted_round(round_id):
     if round is None:
         raise VotingError(_("没有编号为%(id)s的轮次。") % {"id": round_id})
     if not round.stations.exists():
-        raise VotingError(_("「%(round)s」没有投票站,还没有选票。") % {"round": round})
+        raise VotingError(_("「%(round)s」没有投票站，还没有选票。") % {"round": round})
     if open_stations := every_station_is_closed(round):
         raise VotingError(open_stations)
     return round

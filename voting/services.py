@@ -89,7 +89,7 @@ def station_check_open(*, station, duty_days, now=None):
     ):
         raise VotingError(
             _(
-                "「%(station)s」现在不开放:开放日期 %(first)s 至 %(last)s,每天 %(opens)s–%(closes)s。"
+                "「%(station)s」现在不开放：开放日期 %(first)s 至 %(last)s，每天 %(opens)s–%(closes)s。"
             )
             % {
                 "station": station,
@@ -104,7 +104,7 @@ def station_check_open(*, station, duty_days, now=None):
 def voter_check_not_voted(*, round, voter_key):
     """Raise VotingError if the voter this key stands for has already voted in ``round``."""
     if VoterMark.objects.filter(round=round, voter_key=voter_key).exists():
-        raise VotingError(_("该证件本轮已经投过票,每人只能投一次。"))
+        raise VotingError(_("该证件本轮已经投过票，每人只能投一次。"))
 
 
 def _mark(*, station, relation, voter_key, now):
@@ -122,7 +122,7 @@ def _mark(*, station, relation, voter_key, now):
             day=timezone.localdate(now),
         )
     except IntegrityError:
-        raise VotingError(_("该证件本轮已经投过票,每人只能投一次。")) from None
+        raise VotingError(_("该证件本轮已经投过票，每人只能投一次。")) from None
 
 
 @transaction.atomic
@@ -144,7 +144,7 @@ def check_choices(round, refs=(), *, numbers=()):
         raise ChoicesError(_("请至少选择1个项目。"))
     if len(set(names)) > round.max_choices:
         raise ChoicesError(
-            _("最多选择%(max)d个项目,您选择了%(count)d个。")
+            _("最多选择%(max)d个项目，您选择了%(count)d个。")
             % {"max": round.max_choices, "count": len(set(names))}
         )
     items = list(
@@ -153,7 +153,7 @@ def check_choices(round, refs=(), *, numbers=()):
         else round.ballot_items.filter(number__in=names)
     )
     if len(items) != len(names):
-        raise ChoicesError(_("选票上有不属于本轮项目库的项目,或同一项目选了两次。"))
+        raise ChoicesError(_("选票上有不属于本轮项目库的项目，或同一项目选了两次。"))
     return items
 
 
@@ -434,7 +434,7 @@ def lot_record(*, round, order, witnesses, actor):
         raise VotingError(_("抽签须有见证人。"))
     on_ballot = set(round.ballot_items.values_list("ref", flat=True))
     if not order or len(set(order)) != len(order) or not set(order) <= on_ballot:
-        raise VotingError(_("抽签结果要列出项目库中的项目编码,每个只能出现一次。"))
+        raise VotingError(_("抽签结果要列出项目库中的项目编码，每个只能出现一次。"))
     return Lot.objects.create(
         round=round, order=list(order), witnesses=witnesses.strip(), recorded_by=actor
     )
@@ -452,7 +452,7 @@ def tally_certify_check(*, round):
     result = round_tally_result(round)
     if result.needs_lot:
         raise VotingError(
-            _("项目 %(refs)s 票数和预算相同,且决定能否入选,请先公开抽签并记录结果。")
+            _("项目 %(refs)s 票数和预算相同，且决定能否入选，请先公开抽签并记录结果。")
             % {"refs": listing(result.needs_lot)}
         )
     return result

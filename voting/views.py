@@ -108,7 +108,7 @@ class StationDeskView(OfficerStationMixin, View):
                     relation=data["relation"],
                     voter_key=key,
                 )
-                messages.success(request, _("已登记,请发给这位居民一张纸质选票。"))
+                messages.success(request, _("已登记，请发给这位居民一张纸质选票。"))
                 return redirect("voting:desk", pk=self.station.pk)
         except VotingError as refusal:
             form.add_error(None, str(refusal))
@@ -139,7 +139,7 @@ class BallotView(OfficerStationMixin, View):
         form = BallotForm(request.POST, station=self.station)
         voter = self.voter(request.POST.get("token", ""))
         if voter is None:
-            messages.error(request, _("选票已超时或无效,请工作人员重新登记。"))
+            messages.error(request, _("选票已超时或无效，请工作人员重新登记。"))
             return redirect("voting:desk", pk=self.station.pk)
         if form.is_valid():
             try:

@@ -42,10 +42,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(verbose_name='编号')),
-                ('ref', models.CharField(help_text='计票和数据交换用的编码,通常等于编号', max_length=64, verbose_name='编码')),
+                ('ref', models.CharField(help_text='计票和数据交换用的编码，通常等于编号', max_length=64, verbose_name='编码')),
                 ('title', models.CharField(max_length=200, verbose_name='项目名称')),
                 ('description', models.TextField(verbose_name='项目内容')),
-                ('cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='预算(元)')),
+                ('cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='预算（元）')),
                 ('category', models.CharField(choices=[('remediation', '整治'), ('construction', '建设'), ('public_safety', '公共安全'), ('community_services', '社区服务'), ('self_governance', '自治共治')], max_length=20, verbose_name='类别')),
                 ('location', models.CharField(max_length=200, verbose_name='具体位置')),
                 ('compound', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='rounds.compound', verbose_name='所在小区')),
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             name='Exclusion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.TextField(verbose_name='说明(公开)')),
+                ('note', models.TextField(verbose_name='说明（公开）')),
                 ('reason', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='proposals.negativelistreason', verbose_name='理由')),
             ],
             options={
@@ -84,8 +84,8 @@ class Migration(migrations.Migration):
                 ('location', models.CharField(max_length=200, verbose_name='具体位置')),
                 ('description', models.TextField(max_length=2000, verbose_name='要做什么、为什么')),
                 ('beneficiaries', models.CharField(max_length=200, verbose_name='受益人群')),
-                ('estimated_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0, '估算费用不能为负数。')], verbose_name='估算费用(元)')),
-                ('status', models.CharField(choices=[('submitted', '已提交,待筛选'), ('screened_in', '通过七不入筛选,待协商'), ('excluded', '七不入筛选未通过'), ('merged', '已合并到其他提议'), ('not_on_ballot', '经邻里圆桌会协商未入库'), ('on_ballot', '已入项目库'), ('selected', '投票入选'), ('not_selected', '投票未入选'), ('deferred', '优先纳入下一轮')], default='submitted', editable=False, max_length=20, verbose_name='状态')),
+                ('estimated_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0, '估算费用不能为负数。')], verbose_name='估算费用（元）')),
+                ('status', models.CharField(choices=[('submitted', '已提交，待筛选'), ('screened_in', '通过七不入筛选，待协商'), ('excluded', '七不入筛选未通过'), ('merged', '已合并到其他提议'), ('not_on_ballot', '经邻里圆桌会协商未入库'), ('on_ballot', '已入项目库'), ('selected', '投票入选'), ('not_selected', '投票未入选'), ('deferred', '优先纳入下一轮')], default='submitted', editable=False, max_length=20, verbose_name='状态')),
                 ('public_note', models.TextField(blank=True, editable=False, verbose_name='公开说明')),
                 ('submission_token', models.UUIDField(blank=True, editable=False, null=True, unique=True)),
                 ('submitted_from', models.CharField(blank=True, editable=False, max_length=64)),
@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
             name='CostEstimate',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='估算金额(元)')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='估算金额（元）')),
                 ('note', models.TextField(blank=True, verbose_name='说明')),
                 ('estimated_at', models.DateTimeField(auto_now_add=True, verbose_name='估算时间')),
                 ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='estimates', to='rounds.department', verbose_name='职能部门')),
@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
             name='ProposalEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('submitted', '已提交,待筛选'), ('screened_in', '通过七不入筛选,待协商'), ('excluded', '七不入筛选未通过'), ('merged', '已合并到其他提议'), ('not_on_ballot', '经邻里圆桌会协商未入库'), ('on_ballot', '已入项目库'), ('selected', '投票入选'), ('not_selected', '投票未入选'), ('deferred', '优先纳入下一轮')], max_length=20, verbose_name='状态')),
+                ('status', models.CharField(choices=[('submitted', '已提交，待筛选'), ('screened_in', '通过七不入筛选，待协商'), ('excluded', '七不入筛选未通过'), ('merged', '已合并到其他提议'), ('not_on_ballot', '经邻里圆桌会协商未入库'), ('on_ballot', '已入项目库'), ('selected', '投票入选'), ('not_selected', '投票未入选'), ('deferred', '优先纳入下一轮')], max_length=20, verbose_name='状态')),
                 ('note', models.TextField(blank=True, verbose_name='说明')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
                 ('proposal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='proposals.proposal', verbose_name='提议')),

@@ -3,7 +3,7 @@ from django.db import migrations
 # 七不入: the seven reasons a proposal is not taken into the project library.
 NEGATIVE_LIST = [
     (1, "不属于公共利益范畴"),
-    (2, "有其他责任主体(如电力、燃气公司)"),
+    (2, "有其他责任主体（如电力、燃气公司）"),
     (3, "违反政策法规"),
     (4, "与政府在建或拟建项目重复"),
     (5, "超出街道建设能力范围"),

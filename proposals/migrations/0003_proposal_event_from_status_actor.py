@@ -21,6 +21,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='proposalevent',
             name='from_status',
-            field=models.CharField(blank=True, choices=[('submitted', '已提交,待筛选'), ('screened_in', '通过七不入筛选,待协商'), ('excluded', '七不入筛选未通过'), ('merged', '已合并到其他提议'), ('not_on_ballot', '经邻里圆桌会协商未入库'), ('on_ballot', '已入项目库'), ('selected', '投票入选'), ('not_selected', '投票未入选'), ('deferred', '优先纳入下一轮')], max_length=20, verbose_name='原状态'),
+            field=models.CharField(blank=True, choices=[('submitted', '已提交，待筛选'), ('screened_in', '通过七不入筛选，待协商'), ('excluded', '七不入筛选未通过'), ('merged', '已合并到其他提议'), ('not_on_ballot', '经邻里圆桌会协商未入库'), ('on_ballot', '已入项目库'), ('selected', '投票入选'), ('not_selected', '投票未入选'), ('deferred', '优先纳入下一轮')], max_length=20, verbose_name='原状态'),
         ),
     ]

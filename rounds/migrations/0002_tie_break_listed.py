@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='round',
             name='tie_break',
-            field=models.CharField(choices=[('order', '票数相同时预算低者优先,再按项目库顺序'), ('lot', '票数相同时预算低者优先,仍相同则公开抽签'), ('listed', '票数相同时按项目库顺序（不看预算）')], default='order', max_length=10, verbose_name='平票处理'),
+            field=models.CharField(choices=[('order', '票数相同时预算低者优先，再按项目库顺序'), ('lot', '票数相同时预算低者优先，仍相同则公开抽签'), ('listed', '票数相同时按项目库顺序（不看预算）')], default='order', max_length=10, verbose_name='平票处理'),
         ),
     ]

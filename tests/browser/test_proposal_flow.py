@@ -21,8 +21,8 @@ pytestmark = [
 ]
 
 TITLE = "在3栋楼下加装休闲座椅"
-DESCRIPTION = "3栋楼下的小花园没有座椅,老人散步走累了只能站着休息。建议加装4张带靠背的休闲座椅。"
-NOTE = "座椅放在某户私家庭院门口,只方便个别住户,不属于公共利益。"
+DESCRIPTION = "3栋楼下的小花园没有座椅，老人散步走累了只能站着休息。建议加装4张带靠背的休闲座椅。"
+NOTE = "座椅放在某户私家庭院门口，只方便个别住户，不属于公共利益。"
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_resident_proposes_on_phone_and_follows_it_through_screening(live_server
     phone.get_by_role("button", name="提交提议").tap()
 
     expect(phone).to_have_url(re.compile(r"/proposals/receipt/WS-\d{4}-\d{4}/$"))
-    expect(phone.get_by_role("heading", level=1)).to_have_text("提议已收到,谢谢您!")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("提议已收到，谢谢您！")
     code = phone.get_by_test_id("tracking-code").inner_text().strip()
     assert TRACKING_CODE.fullmatch(code), code
     expect(phone.get_by_text(f"您的提议「{TITLE}」已提交")).to_be_visible()
@@ -119,7 +119,7 @@ def test_resident_proposes_on_phone_and_follows_it_through_screening(live_server
 
     expect(phone.get_by_role("heading", level=2)).to_have_text(TITLE)
     status = phone.locator("p", has_text="当前状态").locator(".badge")
-    expect(status).to_have_text("已提交,待筛选")
+    expect(status).to_have_text("已提交，待筛选")
     photo = phone.get_by_role("img", name="提议照片")
     expect(photo).to_have_count(1)
     src = photo.get_attribute("src")
@@ -142,7 +142,7 @@ def test_resident_proposes_on_phone_and_follows_it_through_screening(live_server
     expect(card.get_by_text(f"{reason.title}:{NOTE}").first).to_be_visible()
     history = phone.locator(".proposal-history > li")
     expect(history).to_have_count(2)
-    expect(history).to_contain_text(["已提交,待筛选", "七不入筛选未通过"])
+    expect(history).to_contain_text(["已提交，待筛选", "七不入筛选未通过"])
     expect(history.nth(1)).to_contain_text(NOTE)
     assert fits_phone_width(phone)
     phone.screenshot(path=ARTIFACTS / "proposal-status-phone.png", full_page=True)

@@ -41,7 +41,7 @@ ITEMS = [
     ("2", "中心花园加装休闲座椅", Decimal("15000")),
     ("3", "修缮儿童游乐场地面", Decimal("30000")),
 ]
-ALREADY_VOTED = "该证件本轮已经投过票,每人只能投一次。"
+ALREADY_VOTED = "该证件本轮已经投过票，每人只能投一次。"
 # Apple's Human Interface Guidelines ask for 44pt; a ticked box must be easy to hit on a tablet.
 MIN_TOUCH = 44
 
@@ -75,7 +75,7 @@ def library(round):
             number=number,
             ref=ref,
             title=title,
-            description=f"{title},方便居民。",
+            description=f"{title}，方便居民。",
             cost=cost,
             category=Category.CONSTRUCTION,
             location="小区内",
@@ -127,7 +127,7 @@ def open_station(page, live_server, station):
 
 def record_voter(page, number):
     page.get_by_label("在本社区居住").tap()
-    page.get_by_label("证件类型").select_option(label="居民身份证(含港澳台居民居住证)")
+    page.get_by_label("证件类型").select_option(label="居民身份证（含港澳台居民居住证）")
     page.get_by_label("证件号码").fill(number)
     expect(page.get_by_label("在本社区居住")).to_be_checked()
 
@@ -184,7 +184,7 @@ def test_tablet_voter_votes_once_and_a_second_try_at_another_station_is_refused(
         for index in range(3):
             expect(boxes.nth(index)).to_be_checked()
         submit.tap()
-        expect(tablet_a.get_by_role("alert")).to_contain_text("最多选择2个项目,您选择了3个。")
+        expect(tablet_a.get_by_role("alert")).to_contain_text("最多选择2个项目，您选择了3个。")
         for index in range(3):
             expect(boxes.nth(index)).to_be_checked()
         assert VoterMark.objects.count() == 0

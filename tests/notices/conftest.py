@@ -31,7 +31,7 @@ def library(round, count):
             number=number,
             ref=str(number),
             title=TITLES[(number - 1) % 10] + (f"\uff08{number}号楼\uff09" if number > 10 else ""),
-            description="居民提议,经邻里圆桌会协商入库",
+            description="居民提议，经邻里圆桌会协商入库",
             cost=Decimal(6000 + 1375 * number) + Decimal("0.50") * (number % 2),
             category=Category.CONSTRUCTION,
             compound=compound,

@@ -71,7 +71,7 @@ def paper_proposal(client, round, compound, **overrides):
         "category": "remediation",
         "compound": compound.pk,
         "location": "5栋门前",
-        "description": "路面坑洼,雨天积水,老人容易滑倒。",
+        "description": "路面坑洼，雨天积水，老人容易滑倒。",
         "beneficiaries": "5栋居民",
         "estimated_cost": "",
         "department": "",
@@ -118,7 +118,7 @@ def test_paper_proposal_is_saved_from_the_proposal_point_with_its_tracking_code(
         "13912345678",
         Status.SUBMITTED,
     )
-    assert "已录入提议,查询码 WS-2026-0001" in response.content.decode()
+    assert "已录入提议，查询码 WS-2026-0001" in response.content.decode()
 
 
 def test_paper_proposal_for_a_round_not_collecting_is_refused(staff_client, round, compound):
@@ -352,7 +352,7 @@ def test_ballot_item_delete_during_voting_is_refused_with_a_message(client, supe
     )
 
     assert error_messages(response) == [
-        f"「{round}」处于「居民投票,项目共决」阶段，不能再增删项目库条目。"
+        f"「{round}」处于「居民投票，项目共决」阶段，不能再增删项目库条目。"
     ]
     assert BallotItem.objects.filter(pk=item.pk).exists()
 
@@ -403,7 +403,7 @@ def test_staff_typing_a_paper_proposal_start_from_the_proposal_point(staff_clien
 def test_screening_page_shows_what_the_proposal_asks_for(staff_client, round):
     put_at(round, Stage.SCREENING)
     proposal = ProposalFactory(
-        round=round, description="路面坑洼,雨天积水", estimated_cost=Decimal("12000")
+        round=round, description="路面坑洼，雨天积水", estimated_cost=Decimal("12000")
     )
     proposal_photo(proposal)
 
@@ -411,7 +411,7 @@ def test_screening_page_shows_what_the_proposal_asks_for(staff_client, round):
         reverse("admin:proposals_proposal_screen", args=[proposal.pk])
     ).content.decode()
 
-    assert "路面坑洼,雨天积水" in page
+    assert "路面坑洼，雨天积水" in page
     assert "12,000 元" in page
     assert "<img" in page
     assert '<ol class="breadcrumbs">' in page

@@ -31,7 +31,7 @@ def form_data(compound, **overrides):
         "category": "construction",
         "compound": compound.pk,
         "location": "3栋单元门口",
-        "description": "老人下楼后没有地方休息,建议加装两张座椅。",
+        "description": "老人下楼后没有地方休息，建议加装两张座椅。",
         "beneficiaries": "3栋的老人",
         "estimated_cost": "3000",
         "consent": "on",
@@ -282,7 +282,7 @@ def test_more_than_five_photos_are_refused(client, round, compound):
 
     response = client.post(form_url(round), form_data(compound, photos=photos))
 
-    assert_refused(response, "最多上传5张照片,您选择了6张")
+    assert_refused(response, "最多上传5张照片，您选择了6张")
 
 
 def test_five_photos_are_accepted(client, round, compound):
@@ -323,7 +323,7 @@ def test_closed_form_explains_why_and_when_collection_runs(client, round, stage)
     page = client.get(form_url(round)).content.decode()
 
     assert "现在不能提交提议" in page
-    assert f"项目征集时间:{collection.starts_on:%Y-%m-%d} 至 {collection.ends_on:%Y-%m-%d}" in page
+    assert f"项目征集时间：{collection.starts_on:%Y-%m-%d} 至 {collection.ends_on:%Y-%m-%d}" in page
     assert 'name="title"' not in page
 
 

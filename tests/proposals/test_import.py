@@ -34,7 +34,7 @@ HEADER = [
     "具体位置",
     "要做什么、为什么",
     "受益人群",
-    "估算费用(元)",
+    "估算费用（元）",
     "来源",
 ]
 IMPORT = "admin:proposals_proposal_import"
@@ -52,9 +52,9 @@ def row(compound, **overrides):
         "类别": "公共安全",
         "所在小区": compound.name,
         "具体位置": "2栋和3栋之间的小路",
-        "要做什么、为什么": "路灯坏了半年,晚上回家看不清路。",
+        "要做什么、为什么": "路灯坏了半年，晚上回家看不清路。",
         "受益人群": "2栋、3栋居民",
-        "估算费用(元)": 8000,
+        "估算费用（元）": 8000,
         "来源": "项目提议点",
         **overrides,
     }
@@ -176,8 +176,8 @@ def test_sheet_with_bad_rows_imports_nothing_and_reports_each_problem_by_row(
     messages = {(number, column): message for number, column, message in problems}
     assert "11位手机号码" in messages[3, "手机号码"]
     assert "网页代码或脚本" in messages[3, "项目名称"]
-    assert "“绿化”不在可选范围内" in messages[3, "类别"] and "自治共治" in messages[3, "类别"]
-    assert "“不存在小区”不在可选范围内" in messages[3, "所在小区"]
+    assert "「绿化」不在可选范围内" in messages[3, "类别"] and "自治共治" in messages[3, "类别"]
+    assert "「不存在小区」不在可选范围内" in messages[3, "所在小区"]
     assert compound.name in messages[3, "所在小区"]
 
 
@@ -203,13 +203,13 @@ def test_compound_of_another_community_is_not_found(staff, round, compound):
 
 
 def test_non_xlsx_upload_gets_a_clear_error(staff_client, round):
-    upload = SimpleUploadedFile("提议.xlsx", "提议人姓名,手机号码\n张三,13812345678\n".encode())
+    upload = SimpleUploadedFile("提议.xlsx", b"name,phone\nZhang San,13812345678\n")
 
     page = staff_client.post(
         reverse(IMPORT), {"round": round.pk, "workbook": upload}
     ).content.decode()
 
-    assert "无法读取这个文件。请上传用导入模板填写的 Excel 文件(.xlsx)。" in page
+    assert "无法读取这个文件。请上传用导入模板填写的 Excel 文件（.xlsx）。" in page
     assert not Proposal.objects.exists()
 
 
@@ -218,7 +218,7 @@ def test_sheet_missing_a_column_is_refused_naming_it(staff, round, compound):
 
     error = refusal(round, staff, upload)
 
-    assert "表头缺少这些列:来源" in str(error)
+    assert "表头缺少这些列：来源" in str(error)
 
 
 def test_untouched_template_is_refused_pointing_at_the_example_row(staff, round):
@@ -226,7 +226,7 @@ def test_untouched_template_is_refused_pointing_at_the_example_row(staff, round)
 
     problems = refusal(round, staff, upload).problems
 
-    assert problems == [(2, "整行", "这是模板里的示例行,请删除后再导入。")]
+    assert problems == [(2, "整行", "这是模板里的示例行，请删除后再导入。")]
 
 
 def test_sheet_without_proposals_is_refused(staff, round):

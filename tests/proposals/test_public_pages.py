@@ -127,7 +127,7 @@ def test_merged_proposal_says_which_proposal_it_went_into(client, round, proposa
 def test_excluded_proposal_shows_its_negative_list_reason_and_note(client, round, proposals):
     gas = card(list_page(client, round), proposals["gas"])
 
-    assert "七不入第2条 · 有其他责任主体(如电力、燃气公司)" in gas
+    assert "七不入第2条 · 有其他责任主体（如电力、燃气公司）" in gas
     assert "由燃气公司负责更换" in gas
 
 
@@ -171,7 +171,7 @@ def test_list_counts_proposals_by_outcome(client, round, proposals):
         (Status.EXCLUDED, 3),
         (Status.MERGED, 1),
     ]:
-        assert f"{status.label}:{count}" in counts
+        assert f"{status.label}：{count}" in counts
     assert str(Status.ON_BALLOT.label) not in counts
 
 

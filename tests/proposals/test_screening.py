@@ -75,7 +75,7 @@ def test_negative_list_holds_the_seven_reasons():
     titles = list(NegativeListReason.objects.values_list("title", flat=True))
 
     assert len(titles) == 7
-    assert titles[1] == "有其他责任主体(如电力、燃气公司)"
+    assert titles[1] == "有其他责任主体（如电力、燃气公司）"
     assert titles[6] == "明显超出预算限额"
 
 
@@ -98,8 +98,8 @@ def test_screening_with_reasons_excludes_with_a_public_note(proposal, staff):
     proposal.refresh_from_db()
     assert proposal.status == Status.EXCLUDED
     assert not decision.passed
-    assert "有其他责任主体(如电力、燃气公司):由燃气公司负责" in proposal.public_note
-    assert "明显超出预算限额:估算约20万元" in proposal.public_note
+    assert "有其他责任主体（如电力、燃气公司）：由燃气公司负责" in proposal.public_note
+    assert "明显超出预算限额：估算约20万元" in proposal.public_note
     assert sorted(e.reason.number for e in decision.exclusions.all()) == [2, 7]
 
 
@@ -192,12 +192,12 @@ def test_roundtable_keeps_a_proposal_off_the_ballot_with_a_public_reason(
         roundtable=roundtable,
         proposal=proposal,
         on_ballot=False,
-        reason="与3号提议重复,并入下一年度",
+        reason="与3号提议重复，并入下一年度",
     )
 
     proposal.refresh_from_db()
     assert proposal.status == Status.NOT_ON_BALLOT
-    assert proposal.public_note == "与3号提议重复,并入下一年度"
+    assert proposal.public_note == "与3号提议重复，并入下一年度"
 
 
 def test_roundtable_keeping_a_proposal_off_without_a_reason_is_refused(proposal, roundtable, staff):

@@ -46,13 +46,13 @@ def test_change_page_shows_timeline_and_next_move_button(staff_client, round):
         if stage != Stage.CLOSED:
             assert str(stage.label) in page
     assert move_url(round, Stage.COLLECTION) in page
-    assert "进入下一阶段:项目征集,建议共提" in page
+    assert "进入下一阶段：项目征集，建议共提" in page
 
 
 def test_next_move_asks_for_confirmation_before_moving(staff_client, round):
     page = staff_client.get(move_url(round, Stage.COLLECTION)).content.decode()
 
-    assert "确定将" in page and "项目征集,建议共提" in page
+    assert "确定将" in page and "项目征集，建议共提" in page
     round.refresh_from_db()
     assert round.stage == Stage.PLAN
 
@@ -64,7 +64,7 @@ def test_confirmed_move_advances_the_round(staff_client, round):
 
     round.refresh_from_db()
     assert round.stage == Stage.COLLECTION
-    assert "已进入「项目征集,建议共提」阶段" in response.content.decode()
+    assert "已进入「项目征集，建议共提」阶段" in response.content.decode()
     assert round.events.get().note == "方案已公布"
 
 
@@ -75,7 +75,7 @@ def test_refused_move_shows_the_guard_reason_and_changes_nothing(client):
     response = client.post(move_url(incomplete, Stage.COLLECTION), follow=True)
 
     page = response.content.decode()
-    assert "方案尚不完整,不能开始征集项目" in page
+    assert "方案尚不完整，不能开始征集项目" in page
     assert "规则说明" in page
     incomplete.refresh_from_db()
     assert incomplete.stage == Stage.PLAN
@@ -85,7 +85,7 @@ def test_refused_move_shows_the_guard_reason_and_changes_nothing(client):
 def test_skipping_a_step_through_the_url_is_refused(staff_client, round):
     response = staff_client.post(move_url(round, Stage.VOTING), follow=True)
 
-    assert "不能从「宣传发动,方案共定」直接转到「居民投票,项目共决」" in response.content.decode()
+    assert "不能从「宣传发动，方案共定」直接转到「居民投票，项目共决」" in response.content.decode()
     round.refresh_from_db()
     assert round.stage == Stage.PLAN
 
@@ -104,12 +104,12 @@ def test_superuser_reopens_with_a_reason(client, round, superuser):
     client.force_login(superuser)
 
     page = client.get(move_url(round, Stage.PLAN)).content.decode()
-    assert "退回原因(必填)" in page
-    client.post(move_url(round, Stage.PLAN), {"note": "资金额度调整,重新公布方案"})
+    assert "退回原因（必填）" in page
+    client.post(move_url(round, Stage.PLAN), {"note": "资金额度调整，重新公布方案"})
 
     round.refresh_from_db()
     assert round.stage == Stage.PLAN
-    assert round.events.last().note == "资金额度调整,重新公布方案"
+    assert round.events.last().note == "资金额度调整，重新公布方案"
 
 
 def test_staff_cannot_move_a_round_of_another_community(staff_client):
@@ -259,8 +259,8 @@ def test_round_page_lists_the_refusals_of_the_next_move_with_links(staff_client,
 
     page = staff_client.get(change_url(round)).content.decode()
 
-    assert "进入「居民投票,项目共决」之前还需处理" in page
-    assert "项目库为空,不能开始投票" in page
+    assert "进入「居民投票，项目共决」之前还需处理" in page
+    assert "项目库为空，不能开始投票" in page
     assert reverse("admin:proposals_ballotitem_add") in page
     assert "还有1条提议没有结果" in page
     assert reverse("admin:proposals_proposal_change", args=[open_proposal.pk]) in page

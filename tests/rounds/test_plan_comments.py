@@ -18,7 +18,7 @@ def round():
 
 def answered(round, **kwargs):
     return PlanComment.objects.create(
-        round=round, **{**COMMENT, "answer": "已采纳,写入方案", **kwargs}
+        round=round, **{**COMMENT, "answer": "已采纳，写入方案", **kwargs}
     )
 
 
@@ -69,7 +69,7 @@ def test_answered_comment_is_public_with_masked_name_and_answer(client, round):
 
     assert "王**" in page
     assert "建议把健身器材列入本年度范围" in page
-    assert "已采纳,写入方案" in page
+    assert "已采纳，写入方案" in page
     assert "王小明" not in page
 
 
@@ -79,7 +79,7 @@ def test_contact_never_appears_on_the_public_page(client, round, contact):
 
     page = client.get(round.get_absolute_url()).content.decode()
 
-    assert "已采纳,写入方案" in page
+    assert "已采纳，写入方案" in page
     assert contact not in page
 
 
@@ -99,16 +99,16 @@ def test_staff_answer_in_admin_is_recorded_and_published(client, round):
 
     response = client.post(
         reverse("admin:rounds_plancomment_change", args=[comment.pk]),
-        {"answer": "感谢建议,已将健身器材列入方案"},
+        {"answer": "感谢建议，已将健身器材列入方案"},
     )
 
     assert response.status_code == 302
     comment.refresh_from_db()
-    assert (comment.answer, comment.answered_by) == ("感谢建议,已将健身器材列入方案", staff)
+    assert (comment.answer, comment.answered_by) == ("感谢建议，已将健身器材列入方案", staff)
     assert comment.answered_at is not None
     client.logout()
     page = client.get(round.get_absolute_url()).content.decode()
-    assert "感谢建议,已将健身器材列入方案" in page
+    assert "感谢建议，已将健身器材列入方案" in page
     assert "13812345678" not in page
 
 

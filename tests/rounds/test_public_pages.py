@@ -37,7 +37,7 @@ def test_round_page_shows_eight_steps_with_the_current_one_highlighted(client, r
     current = re.search(
         r'<li class="[^"]*step-current[^"]*"[^>]*aria-current="step">(.*?)</li>', page, re.S
     )
-    assert current and "项目征集,建议共提" in current.group(1)
+    assert current and "项目征集，建议共提" in current.group(1)
 
 
 def test_round_page_shows_planned_and_actual_dates_and_who_moved_it(client, round):
@@ -46,7 +46,7 @@ def test_round_page_shows_planned_and_actual_dates_and_who_moved_it(client, roun
     collection = round.planned_stages.get(stage=Stage.COLLECTION)
 
     assert f"{collection.starts_on:%Y-%m-%d} – {collection.ends_on:%Y-%m-%d}" in page
-    assert f"实际开始:{event.created_at.astimezone():%Y-%m-%d}" in page
+    assert f"实际开始：{event.created_at.astimezone():%Y-%m-%d}" in page
     assert "由 龙西社区居委会 操作" in page
     assert "方案公示期满" in page
 

@@ -175,7 +175,7 @@ def test_lot_refused_by_the_service_shows_a_message_not_a_500(client, users, rou
     response = client.post(url, {"round": round.pk, "order": "1,99", "witnesses": "居民代表"})
 
     assert response.status_code == 200
-    assert error_messages(response) == ["抽签结果要列出项目库中的项目编码,每个只能出现一次。"]
+    assert error_messages(response) == ["抽签结果要列出项目库中的项目编码，每个只能出现一次。"]
     assert 'value="1,99"' in response.content.decode()
     assert not Lot.objects.exists()
 

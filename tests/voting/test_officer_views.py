@@ -224,7 +224,7 @@ def test_ballot_submitted_twice_makes_one_ballot(client, station, officer):
 def test_ballot_with_too_many_ticks_shows_the_limit(client, station, officer):
     page = vote(client, station, ["1", "2", "3"]).content.decode()
 
-    assert "最多选择2个项目,您选择了3个" in page
+    assert "最多选择2个项目，您选择了3个" in page
     assert not Ballot.objects.exists()
     assert not VoterMark.objects.exists()
 

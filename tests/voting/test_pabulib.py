@@ -158,7 +158,7 @@ def test_import_closes_one_paper_station_with_counts_and_digest():
     assert (station.name, station.mode) == ("Pabulib 导入", BallotStation.Mode.PAPER)
     assert (closure.voters_marked, closure.ballots_counted) == (0, 11)
     assert (closure.valid, closure.blank, closure.invalid) == (10, 1, 0)
-    assert closure.explanation == "由 Pabulib 文件导入,无现场登记"
+    assert closure.explanation == "由 Pabulib 文件导入，无现场登记"
     assert closure.observers == "Pabulib"
     assert closure.digest == digest(station_ballot_lines(station))
 
@@ -172,7 +172,7 @@ def test_import_prints_the_round_id_as_last_word():
 def test_import_of_the_same_round_twice_is_refused():
     round, _output = import_file(DATA / "small.pb")
 
-    with pytest.raises(CommandError, match=re.escape(f"已有轮次(编号{round.pk})")):
+    with pytest.raises(CommandError, match=re.escape(f"已有轮次（编号{round.pk}）")):
         import_file(DATA / "small.pb")
 
 
@@ -184,7 +184,7 @@ def test_import_refuses_a_file_that_is_not_approval():
 
 def test_import_refuses_a_malformed_file_saying_where():
     with pytest.raises(
-        CommandError, match="malformed.pb: 第21行:选票中的项目「7」不在 PROJECTS 部分"
+        CommandError, match="malformed.pb: 第21行：选票中的项目「7」不在 PROJECTS 部分"
     ):
         import_file(DATA / "malformed.pb")
     assert not Round.objects.exists()
@@ -203,24 +203,24 @@ SMALL = (DATA / "small.pb").read_text(encoding="utf-8")
     [
         ("", "缺少 META、PROJECTS、VOTES 部分"),
         (SMALL.split("VOTES")[0], "缺少 VOTES 部分"),
-        ("key;value\n" + SMALL, "第1行:文件应以 META 部分开始"),
-        (SMALL.replace("PROJECTS", "VOTES", 1), "第17行:此处应为 PROJECTS 部分,而不是 VOTES"),
+        ("key;value\n" + SMALL, "第1行：文件应以 META 部分开始"),
+        (SMALL.replace("PROJECTS", "VOTES", 1), "第17行：此处应为 PROJECTS 部分，而不是 VOTES"),
         (
             SMALL.replace("3;25;5;修补道路;remediation", "3;25;5"),
-            "第21行:应有5个以分号分隔的字段,实有3个",
+            "第21行：应有5个以分号分隔的字段，实有3个",
         ),
-        (SMALL.replace("3;25;5;", "2;25;5;"), "第21行:项目编号「2」重复"),
-        (SMALL.replace("3;25;5;", "3;25 元;5;"), "第21行:项目预算「25 元」不是正数金额"),
+        (SMALL.replace("3;25;5;", "2;25;5;"), "第21行：项目编号「2」重复"),
+        (SMALL.replace("3;25;5;", "3;25 元;5;"), "第21行：项目预算「25 元」不是正数金额"),
         (SMALL.replace("3;25;5;", "3;0;5;"), "项目预算「0」不是正数金额"),
         (SMALL.replace("3;25;5;", "3;25.125;5;"), "超过两位小数"),
         (SMALL.replace("budget;100\n", ""), "META 部分缺少 budget"),
         (
             SMALL.replace("num_votes;11", "num_votes;12"),
-            "第9行:META 的 num_votes 为12,文件实有11条",
+            "第9行：META 的 num_votes 为12，文件实有11条",
         ),
         (SMALL.replace("num_projects;5", "num_projects;five"), "num_projects「five」不是整数"),
-        (SMALL.replace("10;5\n", "9;5\n"), "第35行:投票人编号「9」重复"),
-        (SMALL.replace("2;1,2,3", "2;1,2,2"), "第27行:选票重复选择了同一项目"),
+        (SMALL.replace("10;5\n", "9;5\n"), "第35行：投票人编号「9」重复"),
+        (SMALL.replace("2;1,2,3", "2;1,2,2"), "第27行：选票重复选择了同一项目"),
         (SMALL.replace("project_id;cost", "id;cost"), "PROJECTS 部分的表头缺少 project_id"),
     ],
 )
@@ -379,7 +379,7 @@ def test_export_command_writes_the_file(tmp_path):
 def test_export_command_refuses_while_a_station_is_open():
     round = counted_round(["AB"], closed=False)
 
-    with pytest.raises(CommandError, match="还有投票站没有关闭计票:一号投票站"):
+    with pytest.raises(CommandError, match="还有投票站没有关闭计票：一号投票站"):
         run("export_pabulib", str(round.pk))
 
 

@@ -130,7 +130,7 @@ def test_station_outside_its_days_and_hours_is_refused(east, officer, now):
     message = cast_refusal(east, officer, now=now)
 
     assert "现在不开放" in message
-    assert "2026-06-01 至 2026-06-07,每天 09:00–17:00" in message
+    assert "2026-06-01 至 2026-06-07，每天 09:00–17:00" in message
     assert nothing_recorded()
 
 
@@ -287,7 +287,7 @@ def test_ballot_without_any_item_is_refused(east, officer):
 
 
 def test_ballot_with_more_items_than_allowed_is_refused(east, officer):
-    assert "最多选择3个项目,您选择了4个" in cast_refusal(east, officer, refs=["1", "2", "3", "4"])
+    assert "最多选择3个项目，您选择了4个" in cast_refusal(east, officer, refs=["1", "2", "3", "4"])
     assert nothing_recorded()
 
 
@@ -302,7 +302,7 @@ def test_max_choices_comes_from_the_round(round, east, officer):
     round.max_choices = 1
     round.save()
 
-    assert "最多选择1个项目,您选择了2个" in cast_refusal(east, officer, refs=["1", "2"])
+    assert "最多选择1个项目，您选择了2个" in cast_refusal(east, officer, refs=["1", "2"])
 
 
 def test_item_of_another_round_is_refused(east, officer):

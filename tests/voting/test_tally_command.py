@@ -79,9 +79,9 @@ def test_tally_output_is_the_same_every_time(small):
 def test_tally_text_format_is_a_table_in_chinese(small):
     output = run("tally", str(small.pk), "--rule", "stop", "--format", "text")
 
-    assert "计票规则:按得票排序依次入选,遇到超出资金额度的项目即停止" in output
+    assert "计票规则：按得票排序依次入选，遇到超出资金额度的项目即停止" in output
     assert "编码  项目名称" in output
-    assert "入选项目:1、2;合计 80 元" in output
+    assert "入选项目：1、2；合计 80 元" in output
 
 
 def test_tally_text_names_the_tie_that_decided_funding_and_the_tie_break(small):
@@ -110,7 +110,7 @@ def test_tally_text_says_when_there_is_no_tie():
 def test_tally_refuses_while_a_station_is_open():
     round = counted_round(["AB", "C"], closed=False)
 
-    with pytest.raises(CommandError, match="还有投票站没有关闭计票:一号投票站"):
+    with pytest.raises(CommandError, match="还有投票站没有关闭计票：一号投票站"):
         run("tally", str(round.pk))
 
 

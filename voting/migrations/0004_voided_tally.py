@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('rule', models.CharField(max_length=10, verbose_name='计票规则')),
                 ('tie_break', models.CharField(max_length=10, verbose_name='平票处理')),
                 ('min_vote_share', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True)),
-                ('inputs_digest', models.CharField(max_length=64, verbose_name='全部选票摘要(SHA-256)')),
+                ('inputs_digest', models.CharField(max_length=64, verbose_name='全部选票摘要（SHA-256）')),
                 ('result', models.JSONField(verbose_name='计票结果')),
                 ('observers', models.TextField(verbose_name='监票人')),
                 ('certified_at', models.DateTimeField(verbose_name='确认时间')),

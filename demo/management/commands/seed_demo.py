@@ -39,13 +39,13 @@ ROUNDS = [
 ]
 
 RULES = (
-    "一、凡在本社区居住、工作或学习的居民均可提出项目建议,不设户籍限制。\n"
-    "二、项目须属于公共利益范畴,对照“七不入”负面清单筛选:不属于公共利益范畴、有其他责任主体、"
+    "一、凡在本社区居住、工作或学习的居民均可提出项目建议，不设户籍限制。\n"
+    "二、项目须属于公共利益范畴，对照「七不入」负面清单筛选：不属于公共利益范畴、有其他责任主体、"
     "违反政策法规、与政府在建或拟建项目重复、超出街道建设能力范围、不具有技术可行性、"
-    "明显超出预算限额的,不纳入项目库。\n"
-    "三、入库项目由居民在投票站投票,每人限投一次;按得票数由高到低排序,"
+    "明显超出预算限额的，不纳入项目库。\n"
+    "三、入库项目由居民在投票站投票，每人限投一次；按得票数由高到低排序，"
     "在总体资金额度以内的项目为实施项目。\n"
-    "四、投票结果公示七天,落选项目以《感谢信》形式逐一回复。"
+    "四、投票结果公示七天，落选项目以《感谢信》形式逐一回复。"
 )
 
 # How many weeks each of the eight steps is planned to take; last year's rounds began in March.
@@ -115,7 +115,7 @@ class Command(BaseCommand):
                 DemoRound(round, users, department).bring_to(stage)
         self.stdout.write(
             self.style.SUCCESS(
-                f"演示数据已就绪。登录后台 /admin/ 可用以下账号(密码均为 {DEMO_PASSWORD}):"
+                f"演示数据已就绪。登录后台 /admin/ 可用以下账号（密码均为 {DEMO_PASSWORD}）："
             )
         )
         for username, title, _role in USERS:

@@ -29,7 +29,7 @@ class Command(BaseCommand):
         except VotingError as error:
             raise CommandError(f"{file}: {error}") from None
         self.stdout.write(
-            _("已导入「%(title)s」:%(items)d个项目,%(ballots)d张选票。轮次编号 %(id)d")
+            _("已导入「%(title)s」：%(items)d个项目，%(ballots)d张选票。轮次编号 %(id)d")
             % {
                 "title": round,
                 "items": len(parsed.projects),

@@ -43,7 +43,7 @@ def tie_line(tie):
 
 def as_text(round, record):
     """Return a tally's JSON record as a table for reading, in Chinese."""
-    rows = [[_("编码"), _("项目名称"), _("预算(元)"), _("得票"), _("入选")]]
+    rows = [[_("编码"), _("项目名称"), _("预算（元）"), _("得票"), _("入选")]]
     rows += [
         [
             item["ref"],
@@ -57,12 +57,12 @@ def as_text(round, record):
     return "\n".join(
         [
             str(round),
-            _("计票规则:%(rule)s") % {"rule": TallyRule(record["rule"]).label},
-            _("资金额度:%(budget)s 元") % {"budget": record["budget"]},
+            _("计票规则：%(rule)s") % {"rule": TallyRule(record["rule"]).label},
+            _("资金额度：%(budget)s 元") % {"budget": record["budget"]},
             "",
             *_table(rows),
             "",
-            _("入选项目:%(refs)s;合计 %(total)s 元")
+            _("入选项目：%(refs)s；合计 %(total)s 元")
             % {"refs": listing(record["selected"]) or _("无"), "total": record["total_cost"]},
             "",
             _("平票处理：%(tie_break)s") % {"tie_break": TieBreak(record["tie_break"]).label},
@@ -91,7 +91,7 @@ class Command(BaseCommand):
         result = round_tally_result(round, rule=rule)
         if result.needs_lot:
             self.stderr.write(
-                _("项目 %(refs)s 票数和预算相同,且决定能否入选,需要公开抽签;以下按项目库顺序暂定。")
+                _("项目 %(refs)s 票数和预算相同，且决定能否入选，需要公开抽签；以下按项目库顺序暂定。")
                 % {"refs": listing(result.needs_lot)}
             )
         record = as_json(result) | {"tie_break": round.tie_break, "ties": ties_as_json(result)}
