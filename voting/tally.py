@@ -405,7 +405,9 @@ class _EqualShares:
     comparison tells how far the extra budget could grow with it coming out the same. Up to
     the nearest such point the outcome cannot change: add1 jumps straight to the next whole
     yuan at which it might, and a run starts from the last of the previous run's rounds
-    whose comparisons all still hold.
+    whose comparisons all still hold. Within a run a project is priced again only when the
+    line of its last ρ, a lower bound (ρ only rises as budgets fall), is not above the best
+    ρ of the round.
     """
 
     def __init__(self, fundable, ballots, budget, voters, *, unfunded=()):
