@@ -405,7 +405,9 @@ class _EqualShares:
     comparison tells how far the extra budget could grow with it coming out the same. Up to
     the nearest such point the outcome cannot change: add1 jumps straight to the next whole
     yuan at which it might, and a run starts from the last of the previous run's rounds
-    whose comparisons all still hold.
+    whose comparisons all still hold. Within a run a project is priced again only when the
+    line of its last ρ, a lower bound (ρ only rises as budgets fall), is not above the best
+    ρ of the round.
     """
 
     def __init__(self, fundable, ballots, budget, voters, *, unfunded=()):
@@ -424,12 +426,14 @@ class _EqualShares:
         classes = sorted(approvals.items())
         # Voters as floats: exact (far below 2**53), and array products stay in float.
         self.counts = np.array([count for _, count in classes], dtype=float)
+        # Each class's projects in one array, and beside each its class; by project, the
+        # classes give each project's supporters.
         sizes = [len(projects) for projects, _ in classes]
-        approved = np.fromiter(chain.from_iterable(approvals for approvals, _ in classes), int)
-        owners = np.repeat(np.arange(len(classes)), sizes)[np.argsort(approved, kind="stable")]
-        bounds = np.cumsum(np.bincount(approved, minlength=len(fundable)))
-        self.supporters = np.split(owners, bounds[:-1])
-        self.votes = [int(self.counts[classes].sum()) for classes in self.supporters]
+        projects = np.fromiter(chain.from_iterable(projects for projects, _ in classes), int)
+        owners = np.repeat(np.arange(len(classes)), sizes)[np.argsort(projects, kind="stable")]
+        ends = np.cumsum(np.bincount(projects, minlength=len(fundable)))
+        self.supporters = np.split(owners, ends[:-1])
+        self.votes = [int(self.counts[supporters].sum()) for supporters in self.supporters]
         self.priority = [0] * len(fundable)
         by_cost = sorted(range(len(fundable)), key=lambda p: (fundable[p].cost, -self.votes[p], p))
         for place, project in enumerate(by_cost):
@@ -488,10 +492,8 @@ class _EqualShares:
             bound = dict(rounds[-1].bound)
             reach = _Reach(extra, rounds[-1].limit)
         else:
-            classes = len(self.counts)
-            worth = _Worth(
-                np.full(classes, self.start + extra), np.ones(classes), np.ones(classes, bool)
-            )
+            size = len(self.counts)
+            worth = _Worth(np.full(size, self.start + extra), np.ones(size), np.ones(size, bool))
             chosen = []
             bound = {p: (1 / votes, 0.0) for p, votes in enumerate(self.votes)}
             reach = _Reach(extra, math.inf)

@@ -700,51 +700,38 @@ def test_skip_matches_pabutools_greedy():
         ), seed
 
 
-def test_mes_matches_the_add1_convention_written_out():
-    for seed in SEEDS:
-        items, ballots, budget = random_instance(seed)
+def assert_mes_follows_add1(seeds, instance):
+    """Check MES against the written-out add1 convention on ``instance(seed)`` for each seed."""
+    for seed in seeds:
+        items, ballots, budget = instance(seed)
 
         assert funded_by(items, ballots, budget, "mes") == reference_add1(
             items, ballots, budget
         ), seed
+
+
+def test_mes_matches_the_add1_convention_written_out():
+    assert_mes_follows_add1(SEEDS, random_instance)
 
 
 def test_mes_matches_the_add1_convention_on_dear_projects_and_few_voters():
     # The written-out convention runs every yuan per voter: a few thousand runs a seed here.
-    for seed in range(40):
-        items, ballots, budget = random_instance(seed, cost_choices=range(500, 5000, 7))
-
-        assert funded_by(items, ballots, budget, "mes") == reference_add1(
-            items, ballots, budget
-        ), seed
+    assert_mes_follows_add1(
+        range(40), lambda seed: random_instance(seed, cost_choices=range(500, 5000, 7))
+    )
 
 
 def test_mes_matches_the_add1_convention_on_skewed_rounds_with_fen():
-    for seed in range(8):
-        items, ballots, budget = skewed_instance(seed)
-
-        assert funded_by(items, ballots, budget, "mes") == reference_add1(
-            items, ballots, budget
-        ), seed
+    assert_mes_follows_add1(range(8), skewed_instance)
 
 
 def test_mes_matches_the_add1_convention_on_city_shaped_rounds():
     # Many distinct ballots and levels: where a run's reach is cut and rounds are reused.
-    for seed in range(40):
-        items, ballots, budget = city_instance(seed)
-
-        assert funded_by(items, ballots, budget, "mes") == reference_add1(
-            items, ballots, budget
-        ), seed
+    assert_mes_follows_add1(range(40), city_instance)
 
 
 def test_mes_matches_the_add1_convention_when_equal_costs_make_ties():
-    for seed in SEEDS:
-        items, ballots, budget = random_instance(seed, cost_choices=[10, 20, 30])
-
-        assert funded_by(items, ballots, budget, "mes") == reference_add1(
-            items, ballots, budget
-        ), seed
+    assert_mes_follows_add1(SEEDS, lambda seed: random_instance(seed, cost_choices=[10, 20, 30]))
 
 
 def test_mes_matches_pabutools_with_add1_completion_on_whole_per_voter_budgets():
