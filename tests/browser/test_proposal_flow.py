@@ -139,7 +139,7 @@ def test_resident_proposes_on_phone_and_follows_it_through_screening(live_server
 
     expect(status).to_have_text("七不入筛选未通过")
     card = phone.get_by_role("region", name=TITLE)
-    expect(card.get_by_text(f"{reason.title}:{NOTE}").first).to_be_visible()
+    expect(card.get_by_text(f"{reason.title}：{NOTE}").first).to_be_visible()
     history = phone.locator(".proposal-history > li")
     expect(history).to_have_count(2)
     expect(history).to_contain_text(["已提交，待筛选", "七不入筛选未通过"])
