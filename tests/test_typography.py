@@ -33,7 +33,9 @@ def python_strings(path):
         if token.type not in (tokenize.STRING, tokenize.FSTRING_MIDDLE):
             continue
         text = token.string
-        letters = len(re.findall(r"[A-Za-z]", re.sub(r"%\(\w+\)[sd]|\{[^}]*\}", "", text)))
+        # placeholders, paths and user names do not make a string English
+        words = re.sub(r"%\(\w+\)[sd]|\{[^}]*\}|\S*/\S*|[a-z]+\d+", "", text)
+        letters = len(re.findall(r"[A-Za-z]", words))
         if len(re.findall(rf"[{HAN}]", text)) >= max(letters, 1):
             yield token.start[0], text
 

@@ -120,7 +120,7 @@ class Command(BaseCommand):
         )
         for username, title, _role in USERS:
             self.stdout.write(f"  {username:<10} {title}")
-        self.stdout.write("投票站工作人员登录 /accounts/login/:zhanwu1、zhanwu2、zhanwu3(密码同上)")
+        self.stdout.write("投票站工作人员登录 /accounts/login/：zhanwu1、zhanwu2、zhanwu3（密码同上）")
 
     def demo_user(self, username, title, role, places):
         user, created = get_user_model().objects.get_or_create(
