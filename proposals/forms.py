@@ -2,6 +2,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from rounds.normalise import normalise_mobile
@@ -64,6 +66,9 @@ def field_messages(field):
     return {"required": _("请填写%(label)s。") % label}
 
 
+_PLAIN_MESSAGES = {}  # (form class, language) -> ProposalForm.plain_messages()
+
+
 class ProposalForm(forms.ModelForm):
     """A resident's proposal; staff entering a paper form use ``StaffProposalForm``."""
 
@@ -104,14 +109,35 @@ class ProposalForm(forms.ModelForm):
         if "relation" in self.fields:
             self.fields["relation"].choices = Relation.choices
             self.fields["category"].choices = [("", _("请选择类别")), *Category.choices]
-        for name in ["phone", *PROPOSER_FIELDS, *PROJECT_FIELDS]:
-            if name in self.fields:
-                self.fields[name].error_messages.update(field_messages(self.fields[name]))
-        if "estimated_cost" in self.fields:
-            self.fields["estimated_cost"].error_messages.update(COST_MESSAGES)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(
+        for name, messages in self.plain_messages().items():
+            self.fields[name].error_messages.update(messages)
+
+    @classmethod
+    def plain_messages(cls):
+        """Return {field name: its error messages in plain words}, worked out once a language.
+
+        An Excel import builds a form for each of thousands of rows: the wording is the same
+        for all of them.
+        """
+        key = (cls, get_language())
+        if key not in _PLAIN_MESSAGES:
+            fields = cls.base_fields
+            messages = {
+                name: field_messages(fields[name])
+                for name in ["phone", *PROPOSER_FIELDS, *PROJECT_FIELDS]
+                if name in fields
+            }
+            if "estimated_cost" in messages:
+                messages["estimated_cost"].update({k: str(v) for k, v in COST_MESSAGES.items()})
+            _PLAIN_MESSAGES[key] = messages
+        return _PLAIN_MESSAGES[key]
+
+    @cached_property
+    def helper(self):
+        """The form's layout, built only when a page renders it."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(
             Fieldset(_("提议人"), *PROPOSER_FIELDS),
             Fieldset(_("项目"), *PROJECT_FIELDS, "photos"),
             Fieldset(_("个人信息说明"), "consent"),
@@ -119,6 +145,7 @@ class ProposalForm(forms.ModelForm):
             "kept_photos",
             Submit("submit", _("提交提议"), css_class="btn-success w-100 btn-lg"),
         )
+        return helper
 
     def clean_phone(self):
         return normalise_mobile(self.cleaned_data["phone"])
