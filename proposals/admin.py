@@ -87,7 +87,7 @@ class ScreeningDecisionInline(ReadOnlyInline):
     @admin.display(description=gettext_lazy("排除理由和说明"))
     def reasons_and_notes(self, decision):
         return format_html_join(
-            "", "<div>{}:{}</div>", ((e.reason, e.note) for e in decision.exclusions.all())
+            "", "<div>{}</div>", ((exclusion,) for exclusion in decision.exclusions.all())
         )
 
 
@@ -368,6 +368,9 @@ class RoundtableOutcomeInline(ServiceInlineMixin, admin.TabularInline):
         return _decide(parent, form.instance, request.user)
 
     def update(self, request, obj, changes):
+        if "proposal" in changes:  # the row now speaks of another proposal: withdraw the old
+            old = RoundtableOutcome.objects.get(pk=obj.pk)
+            roundtable_outcome_delete(outcome=old, actor=request.user)
         _decide(obj.roundtable, obj, request.user)
 
     def remove(self, request, obj):

@@ -1,3 +1,4 @@
+import re
 from collections import Counter
 
 from django.db.models import Prefetch
@@ -47,7 +48,7 @@ def round_public_proposals(round, *, category="", compound="", status=""):
     )
     if category in Category.values:
         proposals = proposals.filter(category=category)
-    if compound.isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", compound):
         proposals = proposals.filter(compound_id=int(compound))
     if status in Status.values:
         proposals = proposals.filter(status=status)

@@ -86,7 +86,7 @@ class ProposalCreateView(FormView):
                 proposal=proposal,
                 photos=form.cleaned_data["photos"],
                 submission_token=form.cleaned_data["submission_token"],
-                address=self.request.META.get("REMOTE_ADDR", ""),
+                address=client_address(self.request),
             )
         except ProposalError as refusal:
             form.add_error(None, str(refusal))

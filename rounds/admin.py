@@ -153,7 +153,7 @@ class RoundAdminForm(forms.ModelForm):
         ]
         if community and strangers:
             raise ValidationError(
-                _("以下小区不属于%(community)s:%(names)s")
+                _("以下小区不属于%(community)s：%(names)s")
                 % {"community": community.name, "names": listing(c.name for c in strangers)}
             )
         return cleaned

@@ -112,6 +112,10 @@ class ServiceAdminMixin:
         obj.pk = saved.pk
         obj.refresh_from_db()
 
+    def has_delete_permission(self, request, obj=None):
+        """Only an admin that offers a ``remove`` service deletes; the others keep every row."""
+        return hasattr(self, "remove") and super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         self.remove(request, obj)
 
@@ -173,5 +177,5 @@ class ServiceInlineMixin:
         return allowed and (obj is None or is_removable(self.model, self.parent_round(obj)))
 
     def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
+        allowed = hasattr(self, "remove") and super().has_delete_permission(request, obj)
         return allowed and (obj is None or is_removable(self.model, self.parent_round(obj)))

@@ -16,6 +16,8 @@ CHINESE = f"\u3000-\u303f{HAN}\uff01-\uff5e"
 ASCII_BESIDE_CHINESE = re.compile(
     rf"[{CHINESE}][,:;!?]|[,:;!?][{CHINESE}]|[{HAN}](?<!%)\((?!\w+\)[sd])|[{HAN}]\)"
     rf"|[{HAN}][“”]|[“”][{HAN}]"
+    # a mark beside a placeholder in a Chinese message: "%(a)s:%(b)s"
+    r"|\)[sd][,:;](?!\d)|(?<![\w\d])[,:;]%\("
 )
 # This file, whose examples are the faults it looks for, and Pabulib test data, whose project
 # names carry the format's own separator on purpose.
@@ -81,7 +83,16 @@ def test_chinese_text_uses_full_width_punctuation():
 
 
 @pytest.mark.parametrize(
-    "text", ["宣传发动,方案共定", "计划:2025", "资金额度(元)", "对照“七不入”", "好!", "「blank:」"]
+    "text",
+    [
+        "宣传发动,方案共定",
+        "计划:2025",
+        "资金额度(元)",
+        "对照“七不入”",
+        "好!",
+        "「blank:」",
+        "于%(a)s:%(b)s",
+    ],
 )
 def test_ascii_punctuation_beside_chinese_is_found(text):
     assert ASCII_BESIDE_CHINESE.search(text)

@@ -132,7 +132,7 @@ class LotForm(forms.ModelForm):
     def clean_order(self):
         return [
             ref.strip()
-            for ref in self.cleaned_data["order"].replace(",", ",").split(",")
+            for ref in self.cleaned_data["order"].replace("，", ",").split(",")
             if ref.strip()
         ]
 

@@ -86,6 +86,15 @@ class BallotForm(forms.Form):
         self.station = station
         self.fields["items"].widget.choices = self.library  # read only when the page is drawn
 
+    def clean_items(self):
+        """Refuse what no checkbox sends (a crafted post), before the database reads it."""
+        refs = self.cleaned_data["items"]
+        if any("\x00" in ref or len(ref) > 64 for ref in refs):
+            raise forms.ValidationError(
+                _("选票上有不属于本轮项目库的项目，或同一项目选了两次。")
+            )
+        return refs
+
     def library(self):
         """(ref, label, where and what) of every item on the ballot, in ballot order."""
         items = self.station.round.ballot_items.order_by("number")

@@ -1,4 +1,5 @@
 import hashlib
+import re
 import secrets
 import unicodedata
 from collections import Counter
@@ -222,16 +223,17 @@ def paper_lines(text):
 def parse_paper_line(round, line):
     """Return (kind, items) for one typed paper ballot: "3,7,12", "空白" or "0", "X" or "无效".
 
-    The numbers are the item numbers printed on the paper ballot; full-width digits and
-    commas, as a Chinese input method types them, are read as their plain forms.
+    The numbers are the item numbers printed on the paper ballot, separated by commas, 、 or
+    spaces; full-width digits and commas, as a Chinese input method types them, are read as
+    their plain forms. Anything else on the line makes the ballot invalid.
     """
-    text = unicodedata.normalize("NFKC", line).replace(" ", "").replace("、", ",").upper()
+    text = unicodedata.normalize("NFKC", line).replace("、", ",").strip().upper()
     if text in BLANK_BALLOT:
         return Ballot.Kind.BLANK, []
     if text in INVALID_BALLOT:
         return Ballot.Kind.INVALID, []
-    numbers = text.split(",")
-    if not all(number.isdigit() for number in numbers):
+    numbers = re.split(r"[,\s]+", text)
+    if not all(re.fullmatch(r"[0-9]{1,6}", number) for number in numbers):
         return Ballot.Kind.INVALID, []
     try:
         return Ballot.Kind.VALID, check_choices(round, numbers=[int(n) for n in numbers])

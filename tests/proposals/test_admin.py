@@ -506,3 +506,24 @@ def test_roundtable_outcome_delete_tick_withdraws_the_outcome(staff_client, staf
     proposal.refresh_from_db()
     assert proposal.status == Status.SCREENED_IN
     assert not RoundtableOutcome.objects.exists()
+
+
+def test_roundtable_outcome_moved_to_another_proposal_withdraws_the_first(
+    staff_client, staff, round
+):
+    put_at(round, Stage.SCREENING)
+    first = screened_in(ProposalFactory(round=round), staff)
+    second = screened_in(ProposalFactory(round=round), staff)
+    roundtable = RoundtableFactory(round=round)
+    roundtable_decide(roundtable=roundtable, proposal=first, on_ballot=False, reason="与3号重复")
+    url = reverse("admin:proposals_roundtable_change", args=[roundtable.pk])
+
+    response = staff_client.post(
+        url, form_data(staff_client, url, **{"outcomes-0-proposal": second.pk})
+    )
+
+    assert response.status_code == 302
+    assert list(RoundtableOutcome.objects.values_list("proposal", flat=True)) == [second.pk]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (Status.SCREENED_IN, Status.NOT_ON_BALLOT)

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -413,3 +414,16 @@ def test_another_proposal_from_the_same_phone_is_saved(client, round, compound):
     client.post(form_url(round), form_data(compound, title="楼道加装扶手"))
 
     assert Proposal.objects.count() == 2
+
+
+def test_residents_behind_the_proxy_do_not_share_one_hourly_limit(round, compound, settings):
+    settings.TRUSTED_PROXIES = 1
+    for number in range(21):
+        Client().post(
+            form_url(round),
+            form_data(compound, phone=f"138{number:08d}", title=f"加装座椅{number}"),
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{number + 1}",
+        )
+
+    assert Proposal.objects.count() == 21

@@ -246,3 +246,12 @@ def test_round_page_offers_to_propose_only_during_collection(client, round, stag
 
     offered = "我要提议" in page or reverse("proposals:create", args=[round.pk]) in page
     assert offered == (stage == Stage.COLLECTION)
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "\u1369", "9" * 5000, "9" * 25, "abc"])
+def test_compound_filter_with_a_value_no_compound_has_shows_the_list(client, round, value):
+    response = client.get(
+        reverse("proposals:round_proposals", args=[round.pk]), {"compound": value}
+    )
+
+    assert response.status_code == 200

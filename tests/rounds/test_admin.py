@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from rounds.exceptions import RoundEditError
-from rounds.models import Round, Stage, TallyRule, TieBreak
+from rounds.models import PlanComment, Round, Stage, TallyRule, TieBreak
 from rounds.services import planned_stage_create, round_transition, round_update
 from tests.admin_support import error_messages, form_data
 from tests.factories import (
@@ -14,6 +14,7 @@ from tests.factories import (
     CompoundFactory,
     ProposalFactory,
     RoundFactory,
+    RoundtableFactory,
     complete_plan,
     put_at,
     settle_vote,
@@ -324,3 +325,20 @@ def test_planned_dates_are_read_only_once_the_plan_is_out(staff_client, round):
 
     assert 'name="planned_stages-0-starts_on"' not in page
     assert "planned_stages-0-DELETE" not in page
+
+
+def test_admins_without_a_delete_service_delete_nothing(client, superuser):
+    round = RoundFactory()
+    comment = PlanComment.objects.create(round=round, name="王芳", contact="", text="很好")
+    roundtable = RoundtableFactory(round=put_at(RoundFactory(), Stage.SCREENING))
+    client.force_login(superuser)
+
+    for name, row in [
+        ("rounds_round", round),
+        ("rounds_plancomment", comment),
+        ("proposals_roundtable", roundtable),
+    ]:
+        response = client.post(reverse(f"admin:{name}_delete", args=[row.pk]), {"post": "yes"})
+
+        assert response.status_code == 403
+        assert type(row).objects.filter(pk=row.pk).exists()

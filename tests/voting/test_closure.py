@@ -9,6 +9,7 @@ import time
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from proposals.models import Relation
 from rounds.models import Stage
@@ -28,7 +29,7 @@ from voting import services
 from voting.exceptions import VotingError
 from voting.identity import DocumentType, voter_key
 from voting.models import Ballot, BallotStation, StationClosure
-from voting.services import paper_count_enter, station_close, voter_record
+from voting.services import paper_count_enter, parse_paper_line, station_close, voter_record
 
 pytestmark = pytest.mark.django_db
 
@@ -489,3 +490,28 @@ def test_closing_a_paper_station_inserts_its_ballots_in_one_statement_each_table
     assert inserts.count('"voting_ballot"') == 1
     assert inserts.count('"voting_ballotchoice"') == 1
     assert paper.ballots.count() == 20
+
+
+@pytest.mark.parametrize("line", ["\u1369", "9" * 5000, "1;2"])
+def test_paper_line_that_names_no_item_number_is_invalid(paper, clerks, line):
+    paper_voters(paper, clerks[0], 2)
+    typed_twice(paper, clerks, f"{line}\n1")
+
+    closure = close(paper, clerks[0])
+
+    assert (closure.valid, closure.invalid) == (1, 1)
+
+
+def test_paper_numbers_separated_by_spaces_are_separate_items(paper):
+    BallotItemFactory.create_batch(9, round=paper.round)  # item 12 exists too
+
+    kind, items = parse_paper_line(paper.round, " 1 2 ")
+
+    assert (kind, sorted(item.number for item in items)) == (Ballot.Kind.VALID, [1, 2])
+
+
+def test_paper_page_shows_a_typing_with_unusual_digits(client, paper, clerks):
+    typed_twice(paper, clerks, "\u1369\n1")
+    client.force_login(clerks[0])
+
+    assert client.get(reverse("voting:paper", args=[paper.pk])).status_code == 200

@@ -459,3 +459,13 @@ def test_ballot_shows_each_project_description_and_location(client, round, stati
 
     assert "更换12盏老旧声控灯" in page
     assert "3号楼至5号楼楼道" in page
+
+
+def test_ballot_with_a_nul_in_a_tick_is_refused_on_the_page(client, station, officer):
+    client.raise_request_exception = False
+
+    response = vote(client, station, ["1\x00"])
+
+    assert response.status_code == 200
+    assert "选票上有不属于本轮项目库的项目" in response.content.decode()
+    assert not VoterMark.objects.exists()

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(
-                _("无法读取 %(file)s:%(error)s") % {"file": file, "error": error}
+                _("无法读取 %(file)s：%(error)s") % {"file": file, "error": error}
             ) from None
         try:
             parsed = parse_pb(text)
