@@ -133,9 +133,7 @@ def test_station_officer_of_another_community_is_refused(station):
 def test_station_officer_is_added_in_the_admin(client, users, station):
     volunteer = UserFactory(is_staff=False, username="volunteer")
     client.force_login(users["community"])
-    data = form_data(
-        client, station_url(station), **{"stationofficer_set-0-user": volunteer.pk}
-    )
+    data = form_data(client, station_url(station), **{"stationofficer_set-0-user": volunteer.pk})
 
     response = client.post(station_url(station), data)
 
@@ -178,6 +176,18 @@ def test_lot_refused_by_the_service_shows_a_message_not_a_500(client, users, rou
     assert error_messages(response) == ["抽签结果要列出项目库中的项目编码，每个只能出现一次。"]
     assert 'value="1,99"' in response.content.decode()
     assert not Lot.objects.exists()
+
+
+def test_lot_typed_with_full_width_commas_is_recorded(client, users, round):
+    client.force_login(users["community"])
+
+    response = client.post(
+        reverse("admin:voting_lot_add"),
+        {"round": round.pk, "order": "2，1", "witnesses": "居民代表"},
+    )
+
+    assert response.status_code == 302
+    assert Lot.objects.get().order == ["2", "1"]
 
 
 def test_certification_refused_by_the_service_shows_a_message_not_a_500(client, users, round):
