@@ -1,10 +1,15 @@
 """Browser fixtures: one Debian Chromium per test session, a fresh phone-sized page per test."""
 
 import importlib
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from playwright.sync_api import sync_playwright
+
+from tests.browser.support import LONG_TITLE
+from tests.factories import RoundFactory, complete_plan, staff_user
+from tests.voting.test_certify import Stations, certify, on_ballot
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -56,3 +61,17 @@ def negative_list(transactional_db):
     """The seven 七不入 reasons, which a migration loads and each live-server test's flush empties."""
     migration = importlib.import_module("proposals.migrations.0002_negative_list")
     migration.load_negative_list(apps, schema_editor=None)
+
+
+@pytest.fixture
+def certified():
+    """A certified round of three items; item 1 has a long title, 1 and 3 are selected."""
+    round = complete_plan(RoundFactory(total_fund=Decimal("100000"), project_cap=Decimal("50000")))
+    staff = staff_user("community", round.community)
+    proposals = on_ballot(round, staff, "50000", "30000", "40000.50")
+    round.ballot_items.filter(ref="1").update(title=LONG_TITLE)
+    stations = Stations(round)
+    stations.vote(["1", "3"], ["1", "3"], ["1"], ["2"])
+    stations.close()
+    certify(round, staff)
+    return round, proposals

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# A project title long enough to wrap on a phone.
+LONG_TITLE = "更换小区主干道及南北两侧人行道的老旧路灯并加装节能感应装置"
 
 
 def fits_phone_width(page):

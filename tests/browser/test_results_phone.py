@@ -1,7 +1,5 @@
 """The results and the proposal list on a 390 px phone, in Chinese and in English."""
 
-from decimal import Decimal
-
 import pytest
 from django.utils import translation
 
@@ -17,26 +15,10 @@ from tests.factories import (
     screened_in,
     staff_user,
 )
-from tests.voting.test_certify import Stations, certify, on_ballot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= 390"
-LONG_TITLE = "更换小区主干道及南北两侧人行道的老旧路灯并加装节能感应装置"
-
-
-@pytest.fixture
-def certified():
-    """A certified round of three items; item 1 has a long title, 1 and 3 are selected."""
-    round = complete_plan(RoundFactory(total_fund=Decimal("100000"), project_cap=Decimal("50000")))
-    staff = staff_user("community", round.community)
-    proposals = on_ballot(round, staff, "50000", "30000", "40000.50")
-    round.ballot_items.filter(ref="1").update(title=LONG_TITLE)
-    stations = Stations(round)
-    stations.vote(["1", "3"], ["1", "3"], ["1"], ["2"])
-    stations.close()
-    certify(round, staff)
-    return round, proposals
 
 
 def open_results(phone, live_server, round, language):
