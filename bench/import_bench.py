@@ -83,7 +83,7 @@ def sheet(rows, *, bad=False):
             **example,
             "proposer_name": f"居民{number}",
             "phone": 13800000000 + number,
-            "title": f"第{number}号提议:加装楼道扶手",
+            "title": f"第{number}号提议：加装楼道扶手",
             "compound": f"{number % COMPOUNDS}号小区",
             "estimated_cost": 1000 + number % 40_000,
         }

@@ -196,7 +196,7 @@ def ballot_cast(*, station, officer, relation, voter_key, refs, now=None):
         station = _lock_station(station)
         if hasattr(station, "closure"):
             raise VotingError(_("「%(station)s」已经关闭计票。") % {"station": station})
-        ballot = Ballot.objects.create(round=station.round, station=station)
+        ballot = Ballot.objects.create(round_id=station.round_id, station=station)
         BallotChoice.objects.bulk_create(BallotChoice(ballot=ballot, item=item) for item in items)
     return ballot
 

@@ -156,7 +156,7 @@ class BallotView(OfficerStationMixin, View):
                 messages.error(request, str(refusal))
                 return redirect("voting:desk", pk=self.station.pk)
             else:
-                self.station = ballot.station  # as read under the lock, with its round
+                self.station = ballot.station  # as read under the lock
                 return self.render("voting/ballot_cast.html")
         return self.render("voting/ballot.html", form=form)
 
