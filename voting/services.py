@@ -135,10 +135,11 @@ def voter_record(*, station, officer, relation, voter_key, now=None):
     return _mark(station=station, relation=relation, voter_key=voter_key, now=now)
 
 
-def check_choices(round, refs=(), *, numbers=()):
+def check_choices(round, refs=(), *, numbers=(), library=None):
     """Return the ballot items named by ``refs`` (tablet) or ``numbers`` (paper).
 
     Raise ChoicesError unless they are between 1 and K distinct items of the round's library.
+    ``library`` (``paper_library``) saves reading the items again for each of many ballots.
     """
     names = list(refs or numbers)
     if not names:
@@ -148,14 +149,20 @@ def check_choices(round, refs=(), *, numbers=()):
             _("最多选择%(max)d个项目，您选择了%(count)d个。")
             % {"max": round.max_choices, "count": len(set(names))}
         )
-    items = list(
-        round.ballot_items.filter(ref__in=names)
-        if refs
-        else round.ballot_items.filter(number__in=names)
-    )
+    if library is not None:
+        items = [item for name, item in library.items() if name in names]
+    elif refs:
+        items = list(round.ballot_items.filter(ref__in=names))
+    else:
+        items = list(round.ballot_items.filter(number__in=names))
     if len(items) != len(names):
         raise ChoicesError(_("选票上有不属于本轮项目库的项目，或同一项目选了两次。"))
     return items
+
+
+def paper_library(round):
+    """Return the round's ballot items by the number printed beside each on the paper ballot."""
+    return {item.number: item for item in round.ballot_items.all()}
 
 
 def _lock_station(station):
@@ -220,7 +227,7 @@ def paper_lines(text):
     return lines
 
 
-def parse_paper_line(round, line):
+def parse_paper_line(round, line, library):
     """Return (kind, items) for one typed paper ballot: "3,7,12", "空白" or "0", "X" or "无效".
 
     The numbers are the item numbers printed on the paper ballot, separated by commas, 、 or
@@ -236,7 +243,9 @@ def parse_paper_line(round, line):
     if not all(re.fullmatch(r"[0-9]{1,6}", number) for number in numbers):
         return Ballot.Kind.INVALID, []
     try:
-        return Ballot.Kind.VALID, check_choices(round, numbers=[int(n) for n in numbers])
+        return Ballot.Kind.VALID, check_choices(
+            round, numbers=[int(n) for n in numbers], library=library
+        )
     except VotingError:
         return Ballot.Kind.INVALID, []
 
@@ -262,10 +271,13 @@ def paper_typings_compared(round, first, second):
 
     A line one typing lacks is None in it.
     """
+    library = paper_library(round)
     return [
         (number, a, b)
         for number, (a, b) in enumerate(zip_longest(paper_lines(first), paper_lines(second)), 1)
-        if a is None or b is None or parse_paper_line(round, a) != parse_paper_line(round, b)
+        if a is None
+        or b is None
+        or parse_paper_line(round, a, library) != parse_paper_line(round, b, library)
     ]
 
 
@@ -296,10 +308,11 @@ def paper_count_review(*, station, officer):
 def _typed_ballots(station):
     """Return (kind, item ids) of each paper ballot, as the station's first typing has them."""
     typing = station.paper_counts.order_by("entered_at", "pk").first()
+    library = paper_library(station.round)
     return [
         (kind, [item.pk for item in items])
         for kind, items in (
-            parse_paper_line(station.round, line) for line in paper_lines(typing.lines)
+            parse_paper_line(station.round, line, library) for line in paper_lines(typing.lines)
         )
     ]
 

@@ -29,7 +29,13 @@ from voting import services
 from voting.exceptions import VotingError
 from voting.identity import DocumentType, voter_key
 from voting.models import Ballot, BallotStation, StationClosure
-from voting.services import paper_count_enter, parse_paper_line, station_close, voter_record
+from voting.services import (
+    paper_count_enter,
+    paper_library,
+    parse_paper_line,
+    station_close,
+    voter_record,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -505,9 +511,25 @@ def test_paper_line_that_names_no_item_number_is_invalid(paper, clerks, line):
 def test_paper_numbers_separated_by_spaces_are_separate_items(paper):
     BallotItemFactory.create_batch(9, round=paper.round)  # item 12 exists too
 
-    kind, items = parse_paper_line(paper.round, " 1 2 ")
+    kind, items = parse_paper_line(paper.round, " 1 2 ", paper_library(paper.round))
 
     assert (kind, sorted(item.number for item in items)) == (Ballot.Kind.VALID, [1, 2])
+
+
+@pytest.mark.parametrize("ballots", [3, 60])
+def test_paper_typings_are_checked_with_one_read_of_the_library_whatever_their_length(
+    client, paper, clerks, ballots, django_assert_max_num_queries
+):
+    """Comparing the typings and closing read the items once, not once a typed ballot."""
+    paper_voters(paper, clerks[0], ballots)
+    typed_twice(paper, clerks, "\n".join(["1,2", "空白", "2"] * (ballots // 3)))
+    client.force_login(clerks[0])
+
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("voting:paper", args=[paper.pk])).status_code == 200
+    with django_assert_max_num_queries(40):
+        closure = close(paper, clerks[0])
+    assert (closure.valid, closure.blank) == (ballots * 2 // 3, ballots // 3)
 
 
 def test_paper_page_shows_a_typing_with_unusual_digits(client, paper, clerks):
