@@ -8,9 +8,9 @@ Starts `gunicorn config.wsgi` on 127.0.0.1 itself, makes a new round in `voting`
 tablet station per officer, and runs one Python thread per officer, each signed in through
 the login form, then doing what a browser does at the desk, with no pause between voters:
 
-    GET  /stations/<pk>/         the desk form (the officer taps through the hand-back page)
     POST /stations/<pk>/         relation, document type, ID number → the ballot page (token)
-    POST /stations/<pk>/ballot/  token + 1–5 items (Zipf-like) → "投票成功", the hand-back page
+    POST /stations/<pk>/ballot/  token + 1–5 items (Zipf-like) → "投票成功", the hand-back page,
+                                 with the next voter's desk form folded under it
 
 for a warm-up and then the measured seconds. A few officers
 also re-use, every tenth voter, an ID number already recorded at another station, and
@@ -170,7 +170,7 @@ class Officer(threading.Thread):
         cast = self.request("POST ballot", "POST", f"{self.desk_path}ballot/", fields)
         if reused:
             return self.refused_or_double(cast, "re-used ID at the ballot")
-        if cast.status != 200 or CAST not in cast.text or DESK_FORM in cast.text:
+        if cast.status != 200 or CAST not in cast.text or DESK_FORM not in cast.text:
             return self.tally.error(f"POST ballot: {cast.status}")
         with self.tally.lock:
             self.tally.cast.append((time.perf_counter(), self.desk.station.pk, number))
@@ -178,7 +178,8 @@ class Officer(threading.Thread):
             self.tally.tried["replayed ballot"] += 1
             replay = self.request("POST ballot", "POST", f"{self.desk_path}ballot/", fields)
             return self.refused_or_double(replay, "replayed ballot")
-        return None  # the hand-back page shows no desk: the next voter starts with GET desk
+        self.csrf = common.csrf_token(cast)  # the officer opens the folded desk form
+        return None
 
     def refused_or_double(self, response, what):
         if response.status == 302 and response.location.endswith(self.desk_path):

@@ -27,7 +27,7 @@ from proposals.services import (
     proposals_merge,
     roundtable_decide,
 )
-from rounds.models import Stage
+from rounds.models import Round, Stage
 from rounds.services import plan_comment_add, plan_comment_answer, round_transition
 from rounds.workflow import next_stage
 from voting.identity import ID_CARD_CHECK, ID_CARD_WEIGHTS, DocumentType, voter_key
@@ -224,7 +224,10 @@ class DemoRound:
             day = self.planned(Stage.EVALUATION).ends_on + datetime.timedelta(days=1)
         else:
             day = self.planned(stage).starts_on
-        self.round.events.filter(to_stage=stage).update(created_at=on_day(day, 9))
+        moved = on_day(day, 9)
+        self.round.events.filter(to_stage=stage).update(created_at=moved)
+        Round.objects.filter(pk=self.round.pk).update(stage_since=moved)
+        self.round.stage_since = moved
 
     def comment_on_plan(self, *, everything):
         comments = [

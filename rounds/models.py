@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -172,6 +173,9 @@ class Round(models.Model):
     stage = models.CharField(
         _("当前阶段"), max_length=20, choices=Stage, default=Stage.PLAN, editable=False
     )
+    # When the round entered its stage: each move, forward or back, sets it anew, so what
+    # a stage holds still (the ballot's items while voting) can be kept under this mark.
+    stage_since = models.DateTimeField(_("进入当前阶段的时间"), default=timezone.now, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     editable_in = {

@@ -56,11 +56,11 @@ def round_transition(*, round, to, actor, note=""):
     event = RoundEvent.objects.create(
         round=locked, kind=kind, from_stage=current, to_stage=to, actor=actor, note=note.strip()
     )
-    locked.stage = to
-    locked.save(update_fields=["stage"])
+    locked.stage, locked.stage_since = to, event.created_at
+    locked.save(update_fields=["stage", "stage_since"])
     for hook in ON_ENTER[to]:
         hook(locked, event)
-    round.stage = to
+    round.stage, round.stage_since = to, locked.stage_since
     return locked
 
 

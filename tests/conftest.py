@@ -29,7 +29,8 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Start every test with an empty cache, so rate limits of one test do not reach the next."""
-    from django.core.cache import cache
+    """Start every test with empty caches, so what one test kept does not reach the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()

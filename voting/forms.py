@@ -1,8 +1,10 @@
 from html import escape
 
 from django import forms
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Relation
@@ -96,8 +98,18 @@ class BallotForm(forms.Form):
         return refs
 
     def library(self):
-        """(ref, label, where and what) of every item on the ballot, in ballot order."""
-        items = self.station.round.ballot_items.order_by("number")
+        """(ref, label, where and what) of every item on the ballot, in ballot order.
+
+        Kept by each server process under the moment the round entered its stage: the items
+        cannot change while the round is in voting, and any move back and forth is a new key.
+        """
+        round = self.station.round
+        key = f"ballot-library:{round.pk}:{round.stage_since.isoformat()}:{get_language()}"
+        return caches["template_fragments"].get_or_set(key, lambda: self.read_library(round))
+
+    @staticmethod
+    def read_library(round):
+        items = round.ballot_items.order_by("number")
         return [
             (ref, f"{number}. {title}（{yuan(cost)}）", f"{location} · {description}")
             for ref, number, title, cost, location, description in items.values_list(

@@ -125,8 +125,8 @@ class StationDeskView(OfficerStationMixin, View):
 class BallotView(OfficerStationMixin, View):
     """The voter ticks the projects and submits; the mark, then the ballot, are written.
 
-    The thank-you page asks the voter to hand the tablet back and shows nothing of the desk:
-    the officer taps through to it for the next voter.
+    The thank-you page asks the voter to hand the tablet back; the next voter's form is
+    folded under it until the officer takes the tablet back and opens it.
     """
 
     def find_station(self, pk):
@@ -157,7 +157,7 @@ class BallotView(OfficerStationMixin, View):
                 return redirect("voting:desk", pk=self.station.pk)
             else:
                 self.station = ballot.station  # as read under the lock
-                return self.render("voting/ballot_cast.html")
+                return self.render("voting/ballot_cast.html", form=VoterForm())
         return self.render("voting/ballot.html", form=form)
 
     def voter(self, token):

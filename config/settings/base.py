@@ -207,7 +207,8 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "weishishi_cache",
     },
-    # Rendered fragments that are the same for every request (the station desk's form).
+    # What is the same for every request, kept by each process: the station desk's rendered
+    # form, a round's ballot items while it is in voting.
     "template_fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
 

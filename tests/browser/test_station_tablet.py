@@ -218,9 +218,9 @@ def test_tablet_voter_votes_once_and_a_second_try_at_another_station_is_refused(
         assert sorted(ballot.items.values_list("ref", flat=True)) == ["1", "2"]
         assert BallotChoice.objects.count() == 2
 
-        # The officer takes the tablet back and taps through to the desk for the next voter.
-        expect(tablet_a.get_by_label("证件号码")).to_have_count(0)
-        tablet_a.get_by_role("link", name="工作人员：登记下一位投票人").tap()
+        # The officer takes the tablet back and opens the next voter's form folded under the thanks.
+        expect(tablet_a.get_by_label("证件号码")).to_be_hidden()
+        tablet_a.get_by_text("工作人员：登记下一位投票人").tap()
         expect(tablet_a.get_by_label("证件号码")).to_have_value("")
         record_voter(tablet_a, gb11643("11010119800101001"))
         tablet_a.get_by_role("button", name="登记并交给投票人").tap()
@@ -287,19 +287,21 @@ def test_officer_on_a_phone_hands_over_takes_back_and_closes_after_checking_coun
     page.get_by_role("checkbox").first.check()
     page.get_by_role("button", name="提交选票").tap()
 
-    # In the voter's hands: thanks and "hand it back", nothing of the desk.
+    # In the voter's hands: thanks and "hand it back"; the next voter's form stays folded.
     expect(page.get_by_role("heading", level=1)).to_have_text("投票成功，谢谢您！")
     expect(page.get_by_text("请将平板交还工作人员。")).to_be_visible()
-    expect(page.get_by_label("证件号码")).to_have_count(0)
-    expect(page.get_by_role("button", name="登记并交给投票人")).to_have_count(0)
+    expect(page.get_by_label("证件号码")).to_be_hidden()
+    expect(page.get_by_role("button", name="登记并交给投票人")).to_be_hidden()
     expect(page.get_by_role("link", name="关闭投票站并点票…")).to_have_count(0)
     expect(page.get_by_role("button", name="退出登录")).to_have_count(0)
     assert fits_phone_width(page)
     page.screenshot(path=ARTIFACTS / "station-hand-back-phone.png", full_page=True)
 
-    # The officer taps through to the desk, then goes to close: the counts come first.
-    page.get_by_role("link", name="工作人员：登记下一位投票人").tap()
+    # The officer opens the next voter's form, then goes to the desk to close: counts first.
+    page.get_by_text("工作人员：登记下一位投票人").tap()
     expect(page.get_by_label("证件号码")).to_have_value("")
+    expect(page.get_by_role("button", name="登记并交给投票人")).to_be_visible()
+    page.get_by_role("link", name="返回投票站页面").tap()
     page.get_by_role("link", name="关闭投票站并点票…").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("关闭投票站并点票")
     count = page.locator(".closure-count")

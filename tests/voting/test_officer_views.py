@@ -7,7 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from proposals.services import ballot_item_update
 from rounds.models import Stage
+from rounds.services import round_transition
 from tests.digits import ZEROS, in_script, script_name
 from tests.factories import (
     BallotItemFactory,
@@ -130,28 +132,48 @@ def test_submitted_ticks_make_one_ballot_and_a_thank_you(client, station, office
     assert VoterMark.objects.get().station == station
 
 
-def test_thank_you_page_shows_no_desk_while_the_voter_holds_the_tablet(client, station, officer):
+def test_thank_you_page_folds_the_next_voters_form_while_the_voter_holds_the_tablet(
+    client, station, officer
+):
     page = vote(client, station, ["1"]).content.decode()
 
     assert "请将平板交还工作人员" in page
-    assert 'name="document_number"' not in page
+    folded = re.search(r"<details class=\"next-voter[^\"]*\">(.*?)</details>", page, re.S)
+    assert folded, "the next voter's form is folded under the thanks"
+    assert 'name="document_number"' in folded.group(1)
+    assert page.count('name="document_number"') == 1
     assert 'name="items"' not in page
     assert "关闭投票站" not in page
     assert "退出登录" not in page
     assert NUMBER not in page
 
 
-def test_officer_taps_through_the_thank_you_page_to_the_desk(client, station, officer):
+def test_next_voter_is_recorded_from_the_thank_you_page(client, station, officer):
     page = vote(client, station, ["1"]).content.decode()
     desk = reverse("voting:desk", args=[station.pk])
 
-    assert f'href="{desk}"' in page
-    desk_page = client.get(desk).content.decode()
-    assert 'name="document_number"' in desk_page
+    assert f'action="{desk}"' in page
+    assert f'href="{desk}"' in page  # the desk itself, to close the station after the last voter
     fields = {"relation": "lives", "document_type": "id_card", "document_number": id_card_number(7)}
     ballot_page = client.post(desk, fields).content.decode()
     assert "提交选票" in ballot_page
     assert TOKEN.search(ballot_page)
+
+
+def test_ballot_shows_the_items_as_changed_while_the_round_was_reopened(
+    client, round, station, officer, superuser
+):
+    """The ballot's items are kept while voting; a move back and forth must not keep old ones."""
+    assert TITLES[0] in record_voter(client, station).content.decode()
+
+    round_transition(round=round, to=Stage.SCREENING, actor=superuser, note="项目名称有误")
+    item = round.ballot_items.get(title=TITLES[0])
+    ballot_item_update(item=item, changes={"title": "更换楼道感应灯"})
+    round_transition(round=round, to=Stage.VOTING, actor=superuser)
+
+    ballot = record_voter(client, station, id_card_number(8)).content.decode()
+    assert "更换楼道感应灯" in ballot
+    assert TITLES[0] not in ballot
 
 
 def test_ballot_without_its_token_sends_the_officer_back_to_the_desk(client, station, officer):
