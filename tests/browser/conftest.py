@@ -7,7 +7,8 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import sync_playwright
 
-from tests.browser.support import LONG_TITLE
+from tests.browser.accessibility import SESSION, audited_context, write_summary
+from tests.browser.support import ARTIFACTS, LONG_TITLE
 from tests.factories import RoundFactory, complete_plan, staff_user
 from tests.voting.test_certify import Stations, certify, on_ballot
 
@@ -46,14 +47,17 @@ def browser():
 
 @pytest.fixture
 def phone(browser):
-    """A page in a new phone-sized browser context (own cookies, own storage)."""
-    context = browser.new_context(**PHONE)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
+    """A page in a new phone-sized browser context (own cookies, own storage), audited."""
+    with audited_context(browser, **PHONE) as context:
+        yield context.new_page()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SESSION.reports:
+        figures = write_summary(ARTIFACTS / "accessibility.json")
+        terminalreporter.write_sep("-", "accessibility audits")
+        for name, value in figures.items():
+            terminalreporter.write_line(f"{name}: {value}")
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +79,14 @@ def certified():
     stations.close()
     certify(round, staff)
     return round, proposals
+
+
+# Staff work in the admin on a desktop or a laptop.
+DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def desktop(browser):
+    """A page in a new desktop-sized browser context, audited."""
+    with audited_context(browser, **DESKTOP) as context:
+        yield context.new_page()

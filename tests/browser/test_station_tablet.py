@@ -1,5 +1,6 @@
 """Two officers run tablet ballot stations: a resident votes once, and a second try elsewhere is refused."""
 
+import contextlib
 import datetime
 import re
 from decimal import Decimal
@@ -10,6 +11,7 @@ from playwright.sync_api import expect
 
 from proposals.models import BallotItem, Category, Relation
 from rounds.models import Stage
+from tests.browser.accessibility import audited_context
 from tests.browser.support import ARTIFACTS, fits_phone_width, watch_for_problems
 from tests.factories import RoundFactory, UserFactory, put_at
 from voting.models import (
@@ -100,10 +102,11 @@ def make_station(round, name, address):
     return station, officer
 
 
+@contextlib.contextmanager
 def tablet_page(browser):
-    context = browser.new_context(**TABLET)
-    context.set_default_timeout(10_000)
-    return context, context.new_page()
+    """Yield a page on a new tablet-sized browser context, audited."""
+    with audited_context(browser, **TABLET) as context:
+        yield context.new_page()
 
 
 def log_in(page, live_server, officer):
@@ -149,9 +152,8 @@ def test_tablet_voter_votes_once_and_a_second_try_at_another_station_is_refused(
     ARTIFACTS.mkdir(exist_ok=True)
 
     # Officer A signs in on the station's tablet and records a resident.
-    context_a, tablet_a = tablet_page(browser)
-    problems_a = watch_for_problems(tablet_a)
-    try:
+    with tablet_page(browser) as tablet_a:
+        problems_a = watch_for_problems(tablet_a)
         log_in(tablet_a, live_server, officer_a)
         assert fits_phone_width(tablet_a)
         open_station(tablet_a, live_server, east)
@@ -226,13 +228,10 @@ def test_tablet_voter_votes_once_and_a_second_try_at_another_station_is_refused(
         tablet_a.get_by_role("button", name="登记并交给投票人").tap()
         expect(tablet_a.get_by_role("button", name="提交选票")).to_be_visible()
         assert problems_a == []
-    finally:
-        context_a.close()
 
     # The same resident tries again at the other station, the number typed differently.
-    context_b, tablet_b = tablet_page(browser)
-    problems_b = watch_for_problems(tablet_b)
-    try:
+    with tablet_page(browser) as tablet_b:
+        problems_b = watch_for_problems(tablet_b)
         log_in(tablet_b, live_server, officer_b)
         open_station(tablet_b, live_server, west)
         typed = f"{number[:6]} {number[6:14]} {number[14:]}".lower()
@@ -250,8 +249,6 @@ def test_tablet_voter_votes_once_and_a_second_try_at_another_station_is_refused(
         assert Ballot.objects.count() == 1
         assert BallotChoice.objects.count() == 2
         assert problems_b == []
-    finally:
-        context_b.close()
 
 
 def test_officer_on_a_phone_hands_over_takes_back_and_closes_after_checking_counts(
