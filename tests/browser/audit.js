@@ -71,6 +71,35 @@
     return { small: [...small].map(([what, size]) => `${what} ${size}px`), smallest };
   }
 
+  // Form fields must stand out from what is around them (WCAG 1.4.11, 3:1): axe does not check.
+  const rgb = (color) => (color.match(/[\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map((c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const contrast = (a, b) => {
+    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const backgroundOf = (element) => {
+    for (let node = element.parentElement; node; node = node.parentElement) {
+      const color = rgb(getComputedStyle(node).backgroundColor);
+      if (color.length === 3 || (color.length === 4 && color[3] > 0.5)) return color.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  function fieldBorders() {
+    const faint = [];
+    for (const field of document.querySelectorAll("input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea")) {
+      if (!shown(field)) continue;
+      const style = getComputedStyle(field);
+      const border = rgb(style.borderTopColor);
+      const ratio = parseFloat(style.borderTopWidth) > 0 ? contrast(border.slice(0, 3), backgroundOf(field)) : 1;
+      if (ratio < 3) faint.push(`${describe(field)} border ${ratio.toFixed(2)}:1`);
+    }
+    return faint;
+  }
+
   // At 200% text nothing may stick out of the screen nor scroll sideways (WCAG 1.4.4, 1.4.10).
   function reflow() {
     const root = document.documentElement;
@@ -106,6 +135,8 @@
       const tap = targets();
       const text = textSizes();
       const wide = reflow();
+      const faint = fieldBorders();
+      if (faint.length) findings.push({ rule: "field-border-3", help: "form field borders under 3:1 (WCAG 1.4.11)", nodes: faint, count: faint.length });
       if (tap.small.length) findings.push({ rule: "target-size-44", help: "tap targets under 44×44 px", nodes: tap.small, count: tap.small.length });
       if (text.small.length) findings.push({ rule: "text-size-14", help: "text under 14 px", nodes: text.small, count: text.small.length });
       if (wide.length) findings.push({ rule: "reflow-200", help: "sideways scroll at 200% text, 390 px", nodes: wide, count: wide.length });
