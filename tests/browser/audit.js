@@ -91,8 +91,9 @@
   function fieldBorders() {
     const faint = [];
     for (const field of document.querySelectorAll("input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea")) {
-      if (!shown(field)) continue;
       const style = getComputedStyle(field);
+      // A box the browser draws itself has its own dark border; only restyled ones are measured.
+      if (!shown(field) || (["checkbox", "radio"].includes(field.type) && style.appearance !== "none")) continue;
       const border = rgb(style.borderTopColor);
       const ratio = parseFloat(style.borderTopWidth) > 0 ? contrast(border.slice(0, 3), backgroundOf(field)) : 1;
       if (ratio < 3) faint.push(`${describe(field)} border ${ratio.toFixed(2)}:1`);
