@@ -2,8 +2,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, TemplateView
 from django.views.generic.edit import FormMixin
 
@@ -12,6 +15,7 @@ from .forms import PlanCommentForm
 from .models import Round, Stage
 from .selectors import round_timeline, rounds_by_street
 from .services import plan_comment_add
+from .text_size import COOKIE, KEPT_FOR, LARGE
 from .workflow import has_reached
 
 
@@ -80,3 +84,26 @@ def login_lockout_response(request, response, credentials):
     """
     retry_at = timezone.localtime(request.axes_attempt_time + settings.AXES_COOLOFF_TIME)
     return render(request, "registration/locked_out.html", {"retry_at": retry_at}, status=429)
+
+
+@require_POST
+def text_size(request):
+    """Turn the large-text mode on or off for this browser, then go back to the page."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("rounds:home")
+    response = redirect(back)
+    if request.POST.get("size") == LARGE:
+        response.set_cookie(
+            COOKIE,
+            LARGE,
+            max_age=KEPT_FOR,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    else:
+        response.delete_cookie(COOKIE, samesite="Lax")
+    return response
