@@ -13,6 +13,7 @@ from PIL import Image
 from proposals.models import Photo, Proposal, Source, Status
 from rounds.models import Stage
 from tests.factories import CompoundFactory, image_upload, put_at
+from tests.html_elements import by_id, described_by, elements
 
 pytestmark = pytest.mark.django_db
 
@@ -427,3 +428,21 @@ def test_residents_behind_the_proxy_do_not_share_one_hourly_limit(round, compoun
         )
 
     assert Proposal.objects.count() == 21
+
+
+def test_relation_left_empty_is_the_error_every_radio_is_described_by(client, round, compound):
+    response = client.post(form_url(round), form_data(compound, relation=""))
+
+    page = response.content.decode()
+    ids = by_id(page)
+    radios = [e for e in elements(page) if e.attrs.get("name") == "relation"]
+    assert len(radios) == 3
+    for radio in radios:
+        assert radio.attrs["aria-invalid"] == "true"
+        assert described_by(radio, ids) == "请选择与社区的关系。"
+    group = next(
+        e for e in elements(page) if e.tag == "fieldset" and e.attrs.get("role") == "radiogroup"
+    )
+    assert group.attrs["aria-invalid"] == "true"
+    assert group.attrs["aria-describedby"] == radios[0].attrs["aria-describedby"]
+    assert not Proposal.objects.exists()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from proposals.models import StatusLookupThrottle
 from proposals.services import FAILED_LOOKUPS_PER_HOUR
 from tests.factories import ProposalFactory, run_together
+from tests.html_elements import by_id, described_by, elements
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +104,43 @@ def test_behind_a_proxy_the_limit_keys_on_the_client_not_the_proxy(client, setti
 
     assert "查询失败次数过多" in spoofed
     assert proposal.title in neighbour
+
+
+def alerts(page):
+    return [e for e in elements(page) if e.attrs.get("role") == "alert"]
+
+
+def test_a_phone_that_does_not_match_is_announced_as_an_alert(client):
+    proposal = ProposalFactory(phone="13812345678")
+
+    page = lookup(client, proposal, "13900000000")
+
+    [alert] = alerts(page)
+    assert alert.text == "查询码与手机号码不匹配，请核对后再试。"
+    assert proposal.title not in page
+
+
+def test_too_many_wrong_guesses_are_announced_as_an_alert(client):
+    proposal = ProposalFactory(phone="13812345678")
+
+    page = right_phone_after_too_many_wrong_guesses(client, proposal)
+
+    [alert] = alerts(page)
+    assert alert.text.startswith("查询失败次数过多")
+
+
+def test_fields_left_empty_are_announced_and_each_tied_to_its_field(client):
+    page = client.post(reverse("proposals:status"), {"tracking_code": "", "phone": ""})
+    page = page.content.decode()
+
+    [alert] = alerts(page)
+    assert "查询码：" in alert.text and "提交时填写的手机号码：" in alert.text
+    ids = by_id(page)
+    for name in ("id_tracking_code", "id_phone"):
+        field = ids[name]
+        assert field.attrs["aria-invalid"] == "true"
+        assert described_by(field, ids) in alert.text
+
+
+def test_the_lookup_form_has_no_alert_before_it_is_sent(client):
+    assert alerts(client.get(reverse("proposals:status")).content.decode()) == []
