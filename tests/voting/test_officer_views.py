@@ -160,6 +160,17 @@ def test_next_voter_is_recorded_from_the_thank_you_page(client, station, officer
     assert TOKEN.search(ballot_page)
 
 
+def test_voters_screen_is_in_large_text_whatever_the_officer_chose(client, station, officer):
+    large = '<html lang="zh-hans" class="large-text">'
+    assert large not in client.get(reverse("voting:desk", args=[station.pk])).content.decode()
+
+    ballot = record_voter(client, station)
+    thanks = submit_ballot(client, station, ballot, ["1"])
+
+    assert large in ballot.content.decode()
+    assert large in thanks.content.decode()
+
+
 def test_ballot_shows_the_items_as_changed_while_the_round_was_reopened(
     client, round, station, officer, superuser
 ):
