@@ -203,6 +203,7 @@ def test_same_document_again_is_refused_at_the_desk(client, station, officer):
     page = record_voter(client, station, "110105 19491231 002x").content.decode()
 
     assert "已经投过票" in page
+    assert re.search(r'role="alert">(?:(?!</div>).)*已经投过票', page, re.S), "announced"
     assert "提交选票" not in page
     assert Ballot.objects.count() == 1
 
