@@ -106,8 +106,17 @@ class CompoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class PlannedStageForm(forms.ModelForm):
+    @property
+    def row_label(self):
+        """Name the row by its step, for the labels of its fields (admin/edit_inline/tabular.html)."""
+        stage = self.instance.stage if self.instance.pk else self.initial.get("stage")
+        return Stage(stage).label if stage in Stage.values else ""
+
+
 class PlannedStageInline(ServiceInlineMixin, admin.TabularInline):
     model = PlannedStage
+    form = PlannedStageForm
     max_num = len(STEPS)
 
     def parent_round(self, parent):
