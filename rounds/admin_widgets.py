@@ -1,6 +1,6 @@
 """Admin widgets that Django's own leave inaccessible, made whole."""
 
-from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.admin.widgets import AdminFileWidget, FilteredSelectMultiple
 
 
 class FilterBoxes(FilteredSelectMultiple):
@@ -24,3 +24,13 @@ class FilterBoxes(FilteredSelectMultiple):
         # Listed after SelectFilter2.js, which it wraps, so that the media merge keeps that order.
         js = ["admin/js/SelectFilter2.js", "js/admin-filter-help.js"]
 
+
+class LabelledFileWidget(AdminFileWidget):
+    """Django's admin file input, labelled by its field's label instead of a fieldset's legend.
+
+    ClearableFileInput asks for a fieldset, whose legend axe does not take as the file input's
+    label (axe: label); without it the field's <label for> names the file input, and the
+    "clear" checkbox, shown when a file is stored, keeps a label of its own.
+    """
+
+    use_fieldset = False
