@@ -170,7 +170,7 @@ def test_staff_screen_proposals_and_build_the_library(live_server, desktop, plan
     expect(desktop.get_by_label("地址")).to_be_visible()
     # The officers' rows: the day column's help, and a row added in the page.
     officers = desktop.locator("#stationofficer_set-group")
-    expect(officers.get_by_role("img", name="(不填表示每天)")).to_be_visible()
+    expect(officers.get_by_role("img", name="不填表示每天")).to_be_visible()
     expect(officers.get_by_label("工作人员（第1行）")).to_be_visible()
     officers.get_by_role("button", name=re.compile("添加另一个")).click()
     expect(
