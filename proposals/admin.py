@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from rounds.admin import ScopedAdminMixin
 from rounds.admin_mixins import ROUND_FILTER, ServiceAdminMixin, ServiceInlineMixin, form_values
+from rounds.admin_widgets import LabelledFileWidget
 from rounds.models import Round, Stage
 from rounds.scopes import scoped
 
@@ -382,6 +384,7 @@ class RoundtableAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_root = "round__community"
     list_display = ["held_on", "place", "round", "attendee_count"]
     inlines = [RoundtableOutcomeInline]
+    formfield_overrides = {models.FileField: {"widget": LabelledFileWidget}}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "round":

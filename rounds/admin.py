@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .admin_mixins import ROUND_FILTER, ServiceAdminMixin, ServiceInlineMixin, form_values
+from .admin_widgets import FilterBoxes
 from .exceptions import RoundTransitionError
 from .models import (
     Community,
@@ -106,8 +107,17 @@ class CompoundAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class PlannedStageForm(forms.ModelForm):
+    @property
+    def row_label(self):
+        """Name the row by its step, for the labels of its fields (admin/edit_inline/tabular.html)."""
+        stage = self.instance.stage if self.instance.pk else self.initial.get("stage")
+        return Stage(stage).label if stage in Stage.values else ""
+
+
 class PlannedStageInline(ServiceInlineMixin, admin.TabularInline):
     model = PlannedStage
+    form = PlannedStageForm
     max_num = len(STEPS)
 
     def parent_round(self, parent):
@@ -182,6 +192,11 @@ class RoundAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def edited_round(self, obj):
         return obj
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.filter_horizontal:
+            kwargs["widget"] = FilterBoxes(db_field.verbose_name, is_stacked=False)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def create(self, request, form):
         return round_create(actor=request.user, fields=form_values(form, Round))
