@@ -147,11 +147,13 @@
   }
 
   window.__auditNow = () => audit("now");  // a page state reached without loading a page
-  addEventListener("load", () => {
+  // One tick after load, so that the page's own load-time scripts (the admin's date
+  // shortcuts and filter boxes) have finished building it.
+  addEventListener("load", () => setTimeout(() => {
     audit("load")
       .catch((error) => window.__auditReport({ url: location.href, title: document.title, label: "load", findings: [{ rule: "audit-error", help: String(error), nodes: [], count: 1 }] }))
       .finally(() => { finished = true; settle(); });
-  });
+  }));
 
   // Leaving the page by a link or a form waits until its audit has finished.
   document.addEventListener("click", (event) => {
