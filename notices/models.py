@@ -32,6 +32,7 @@ class PublicityNotice(models.Model):
     projects = models.JSONField(
         _("入选项目"),
         default=list,
+        blank=True,
         help_text=_("从确认的计票结果复制：排名、编号、项目、得票、预算、累计金额"),
     )
     rule_text = models.TextField(_("计票规则"))
