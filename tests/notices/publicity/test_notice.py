@@ -227,3 +227,19 @@ def test_round_and_results_pages_link_to_the_published_notice(client, round, dra
     publish(draft, staff)
 
     assert all(notice_url in client.get(url).content.decode() for url in pages)
+
+
+def test_notice_page_in_english_keeps_the_notice_as_published(client, round, published):
+    response = client.get(f"/en{reverse('notices:notice', args=[round.pk])}")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Turnout" in page and "Projects to be carried out" in page
+    assert published.title in page  # the notice's own text is published in Chinese only
+
+
+def test_a_draft_can_be_edited_only_while_the_round_is_in_publicity(round, draft, staff, superuser):
+    round_transition(round=round, to=Stage.VOTING, actor=superuser, note="计票有误，重新确认")
+
+    with pytest.raises(NoticeError, match="不能再修改"):
+        notice_update(notice=draft, changes=CONTACTS, actor=staff)
