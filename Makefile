@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
-	poppler-utils chromium gettext
+	poppler-utils zbar-tools chromium gettext
 # apt-get through sudo, except for root (e.g. in a container), where there may be no sudo.
 USER_ID ?= $(shell id -u)
 SUDO := $(if $(filter 0,$(USER_ID)),,sudo)

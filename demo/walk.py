@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from notices.models import PublicityNotice
+from notices.services import notice_publish, notice_update
 from proposals.models import (
     Category,
     NegativeListReason,
@@ -450,12 +452,29 @@ class DemoRound:
         StationClosure.objects.filter(station__round=self.round).update(closed_at=counted_at)
         CertifiedTally.objects.filter(round=self.round).update(certified_at=counted_at)
 
+    def publicise(self, *, everything):
+        """Publish the notice drafted on entering publicity, dated on the plan's first day."""
+        notice = self.round.notices.get(status=PublicityNotice.Status.DRAFT)
+        starts_on = self.planned(Stage.PUBLICITY).starts_on
+        notice_update(
+            notice=notice,
+            changes={
+                "objection_address": f"{self.round.community.name}党群服务中心一楼服务窗口",
+                "objection_phone": "0512-65201234",
+                "issued_on": starts_on,
+            },
+            actor=self.staff,
+        )
+        notice_publish(notice=notice, actor=self.staff)
+        PublicityNotice.objects.filter(pk=notice.pk).update(published_at=on_day(starts_on, 10))
+
 
 STAGE_WORK = {
     Stage.PLAN: DemoRound.comment_on_plan,
     Stage.COLLECTION: DemoRound.collect,
     Stage.SCREENING: DemoRound.screen,
     Stage.VOTING: DemoRound.vote,
+    Stage.PUBLICITY: DemoRound.publicise,
 }
 
 

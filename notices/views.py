@@ -1,15 +1,18 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from rounds.models import Round
 from rounds.scopes import scoped
 from voting.identity import DocumentType
 from voting.models import BallotStation, StationOfficer
 
 from .pdf import render_pdf
+from .qr import qr_svg, results_url
+from .selectors import public_notice, public_notices, tally_still_in_force
 
 
 def printable_stations(user):
@@ -71,3 +74,46 @@ def station_poster(request, pk):
         "station": station.name,
     }
     return pdf_response("notices/pdf/poster.html", context, filename)
+
+
+def _notice_context(request, pk, version=None):
+    round = get_object_or_404(Round.objects.select_related("community__street"), pk=pk)
+    notice = public_notice(round, version)
+    url = results_url(request, round)
+    return {
+        "round": round,
+        "notice": notice,
+        "results_url": url,
+        "qr": qr_svg(url, title=_("扫码查看投票结果")),
+        "in_force": tally_still_in_force(notice),
+    }
+
+
+def notice(request, pk, version=None):
+    """The round's 公示 in force (or an earlier version), public once published; 404 before."""
+    context = _notice_context(request, pk, version)
+    context["versions"] = list(public_notices(context["round"]))
+    return render(request, "notices/notice.html", context)
+
+
+def _notice_filename(notice, what):
+    return _("%(year)s年度%(community)s-%(what)s-第%(version)s版.pdf") % {
+        "year": notice.round.year,
+        "community": notice.round.community.name,
+        "what": what,
+        "version": notice.version,
+    }
+
+
+def notice_pdf(request, pk):
+    """The notice in force as an A4 document, the look of an official notice."""
+    context = _notice_context(request, pk)
+    filename = _notice_filename(context["notice"], _("投票结果公示"))
+    return pdf_response("notices/pdf/notice.html", context, filename)
+
+
+def notice_poster(request, pk):
+    """The notice in force as an A3 poster for the community's notice board (公示栏)."""
+    context = _notice_context(request, pk)
+    filename = _notice_filename(context["notice"], _("公示栏海报"))
+    return pdf_response("notices/pdf/notice_poster.html", context, filename)

@@ -44,6 +44,7 @@ _COMMUNITY_STAFF = _perms(
         "voting.stationclosure": "view",
         "voting.lot": "view add",
         "voting.certifiedtally": "view add",
+        "notices.publicitynotice": "view change",
     }
 )
 _STREET_STAFF = _COMMUNITY_STAFF | _perms(

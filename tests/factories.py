@@ -176,6 +176,33 @@ def settle_vote(round):
     )
 
 
+def settle_publicity(round):
+    """Give ``round`` a published notice whose publicity period ended yesterday."""
+    from django.utils import timezone
+
+    from notices.models import PublicityNotice
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    return PublicityNotice.objects.create(
+        round=round,
+        title="关于投票结果的公示",
+        body="现将投票结果公示如下。",
+        rule_text="按得票排序依次入选。",
+        total_fund=round.total_fund,
+        total_cost=0,
+        tally_certified_at=timezone.now(),
+        tally_digest=hashlib.sha256(b"").hexdigest(),
+        starts_on=yesterday - datetime.timedelta(days=6),
+        ends_on=yesterday,
+        objection_address="社区党群服务中心",
+        issuer="居民委员会",
+        issued_on=yesterday,
+        status=PublicityNotice.Status.PUBLISHED,
+        published_at=timezone.now(),
+        published_by=UserFactory(),
+    )
+
+
 def ready_library(round):
     """Give ``round`` in screening what voting needs: a costed ballot item, a staffed station."""
     staffed_station(round)

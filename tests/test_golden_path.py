@@ -5,12 +5,14 @@ screening, the roundtable, departments' estimates, the library, a tablet and a p
 their closing and count, the certification; the public pages then show the certified result.
 """
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals.models import NegativeListReason, Proposal, Status
 from proposals.services import (
@@ -36,6 +38,7 @@ from tests.factories import (
     staff_user,
     station_officer,
 )
+from tests.notices.publicity.support import publish
 from voting.identity import DocumentType, voter_key
 from voting.models import Ballot, StationClosure
 from voting.services import paper_count_enter, station_close, tally_certify, voter_record
@@ -56,6 +59,12 @@ class Walk:
 
     def move(self, to):
         round_transition(round=self.round, to=to, actor=self.staff)
+
+    def publicise(self):
+        """Step 5: publish the notice drafted on entering publicity; its seven days are past."""
+        ended = timezone.localdate() - datetime.timedelta(days=1)
+        notice = self.round.notices.get()
+        publish(notice, self.staff, starts_on=ended - datetime.timedelta(days=6), ends_on=ended)
 
     def plan(self):
         comment = plan_comment_add(
@@ -170,6 +179,7 @@ def test_golden_path_walks_steps_one_to_four_with_the_real_services():
 def test_golden_path_round_goes_on_to_closed_after_the_vote():
     walk = Walk().steps_one_to_four()
 
+    walk.publicise()
     for to in [*STEPS[5:], Stage.CLOSED]:
         walk.move(to)
 

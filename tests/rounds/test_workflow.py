@@ -10,9 +10,11 @@ from tests.factories import (
     complete_plan,
     put_at,
     ready_library,
+    settle_publicity,
     settle_vote,
     staff_user,
 )
+from tests.notices.publicity.support import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,8 @@ def test_each_legal_move_advances_and_records_an_event(round, staff, from_, to):
     put_at(round, from_)
     ready_library(round)
     settle_vote(round)
+    if from_ == Stage.PUBLICITY:
+        settle_publicity(round)
 
     round_transition(round=round, to=to, actor=staff, note="按计划推进")
 
@@ -73,6 +77,8 @@ def test_whole_workflow_walks_all_eight_steps_to_closed(round, staff):
     for to in [*STEPS[1:], Stage.CLOSED]:
         if to == Stage.PUBLICITY:
             settle_vote(round)
+        if to == Stage.REPLIES:  # the notice drafted on entering publicity; its period is past
+            publish(round.notices.get(), staff)
         round_transition(round=round, to=to, actor=staff)
 
     round.refresh_from_db()
