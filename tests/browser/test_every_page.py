@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from rounds.models import Stage
 from rounds.services import round_transition
 from tests.factories import CommunityFactory, RoundFactory, complete_plan, staff_user
+from tests.notices.publicity.support import enter_publicity, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +29,9 @@ def collecting():
 def test_every_public_page_and_its_errors(live_server, phone, certified, collecting, language):
     url = live_server.url + PREFIX[language]
     counted, _proposals = certified
+    staff = staff_user("community", counted.community)
+    enter_publicity(counted, staff)
+    publish(counted.notices.get(), staff)
     pages = [
         "/",
         collecting.get_absolute_url(),
@@ -36,6 +40,7 @@ def test_every_public_page_and_its_errors(live_server, phone, certified, collect
         f"/rounds/{counted.pk}/library/",
         f"/rounds/{counted.pk}/library/1/",
         f"/rounds/{counted.pk}/results/",
+        f"/rounds/{counted.pk}/notice/",
         "/proposals/status/",
         "/accounts/login/",
     ]
