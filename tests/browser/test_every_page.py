@@ -25,22 +25,33 @@ def collecting():
     return round
 
 
+@pytest.fixture
+def planning():
+    """A round whose draft plan is out for residents' comments."""
+    return complete_plan(RoundFactory())
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_every_public_page_and_its_errors(live_server, phone, certified, collecting, language):
+def test_every_public_page_and_its_errors(
+    live_server, phone, certified, collecting, planning, language
+):
     url = live_server.url + PREFIX[language]
-    counted, _proposals = certified
+    counted, proposals = certified
     staff = staff_user("community", counted.community)
     enter_publicity(counted, staff)
     publish(counted.notices.get(), staff)
     pages = [
         "/",
+        planning.get_absolute_url(),
         collecting.get_absolute_url(),
         f"/rounds/{collecting.pk}/propose/",
         f"/rounds/{counted.pk}/proposals/",
         f"/rounds/{counted.pk}/library/",
         f"/rounds/{counted.pk}/library/1/",
+        f"/rounds/{counted.pk}/proposals/{proposals[0].tracking_code}/",
         f"/rounds/{counted.pk}/results/",
         f"/rounds/{counted.pk}/notice/",
+        f"/rounds/{counted.pk}/notice/1/",
         "/proposals/status/",
         "/accounts/login/",
     ]
@@ -49,7 +60,14 @@ def test_every_public_page_and_its_errors(live_server, phone, certified, collect
         expect(phone.locator("html")).to_have_attribute("lang", language)
         expect(phone.get_by_role("heading", level=1)).to_be_visible()
 
-    # With errors: the proposal form sent empty, a wrong status look-up, a wrong password.
+    # With errors: a comment on the plan with markup in it, the proposal form sent empty, a
+    # wrong status look-up, a wrong password.
+    phone.goto(url + planning.get_absolute_url())
+    phone.locator("textarea[name=text]").fill("<b>路灯</b>")
+    phone.locator("input[name=name]").fill("李建国")
+    phone.locator("input[name=contact]").fill("13900001111")
+    phone.locator("main form [type=submit]").last.tap()
+    expect(phone.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
     phone.goto(url + f"/rounds/{collecting.pk}/propose/")
     phone.locator("main form [type=submit]").last.tap()
     expect(phone.locator(".invalid-feedback, .alert-danger").first).to_be_visible()
