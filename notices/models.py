@@ -114,9 +114,14 @@ class PublicityNotice(models.Model):
 
     def save(self, *args, **kwargs):
         """Save a draft; of a notice already published, only its status may change (superseded)."""
-        if self.pk is not None and kwargs.get("update_fields") != ["status"]:
+        if self.pk is not None:
             stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored not in (None, self.Status.DRAFT):
+            superseding = (
+                kwargs.get("update_fields") == ["status"]
+                and stored == self.Status.PUBLISHED
+                and self.status == self.Status.SUPERSEDED
+            )
+            if stored not in (None, self.Status.DRAFT) and not superseding:
                 raise NoticeError(_("已发布的公示不能修改。"))
         super().save(*args, **kwargs)
 

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from proposals.models import Relation
+from rounds.models import Stage
 from rounds.wording import person_name, yuan
 
 from .identity import DocumentType, normalise_document
@@ -129,10 +130,12 @@ class BallotForm(forms.Form):
     def library(self):
         """(ref, label, where and what) of every item on the ballot, in ballot order.
 
-        Kept by each server process under the moment the round entered its stage: the items
-        cannot change while the round is in voting, and any move back and forth is a new key.
+        Kept by each server process while the round is in voting, under the moment it entered
+        that stage: the items cannot change then, and any move back and forth is a new key.
         """
         round = self.station.round
+        if round.stage != Stage.VOTING:
+            return self.read_library(round)
         key = f"ballot-library:{round.pk}:{round.stage_since.isoformat()}:{get_language()}"
         return caches["template_fragments"].get_or_set(key, lambda: self.read_library(round))
 

@@ -243,3 +243,13 @@ def test_a_draft_can_be_edited_only_while_the_round_is_in_publicity(round, draft
 
     with pytest.raises(NoticeError, match="不能再修改"):
         notice_update(notice=draft, changes=CONTACTS, actor=staff)
+
+
+def test_a_published_notice_cannot_be_saved_back_into_a_draft(published):
+    published.status = PublicityNotice.Status.DRAFT
+
+    with pytest.raises(NoticeError):
+        published.save(update_fields=["status"])
+
+    published.refresh_from_db()
+    assert published.status == PublicityNotice.Status.PUBLISHED
