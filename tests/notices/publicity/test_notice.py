@@ -253,3 +253,16 @@ def test_a_published_notice_cannot_be_saved_back_into_a_draft(published):
 
     published.refresh_from_db()
     assert published.status == PublicityNotice.Status.PUBLISHED
+
+
+def test_pages_stop_announcing_the_notice_once_its_tally_is_voided(
+    client, round, published, superuser
+):
+    results = reverse("voting:results", args=[round.pk])
+    assert "投票结果已发布公示" in client.get(results).content.decode()
+    assert "投票结果公示" in client.get(round.get_absolute_url()).content.decode()
+
+    round_transition(round=round, to=Stage.VOTING, actor=superuser, note="复核发现一个投票站漏计")
+
+    assert "投票结果已发布公示" not in client.get(results).content.decode()
+    assert "投票结果公示" not in client.get(round.get_absolute_url()).content.decode()
