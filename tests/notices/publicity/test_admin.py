@@ -51,14 +51,17 @@ def test_publishing_without_a_way_to_object_is_refused_with_a_message(staff_clie
 
 
 def test_a_published_notice_is_read_only_in_the_admin(staff_client, draft, staff):
+    # The whole form as staff saw it while it was a draft, sent again after publication.
+    edited = form_data(staff_client, change_url(draft), title="改过的标题", **CONTACTS)
     publish(draft, staff)
 
     page = staff_client.get(change_url(draft)).content.decode()
-    staff_client.post(change_url(draft), {"title": "改过的标题", **CONTACTS})
+    response = staff_client.post(change_url(draft), edited)
 
     assert 'name="title"' not in page
     assert publish_url(draft) not in page
     assert reverse("notices:notice_pdf", args=[draft.round_id]) in page
+    assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.title != "改过的标题"
 
