@@ -15,6 +15,16 @@ from .exceptions import NoticeError
 from .models import PublicityNotice
 from .services import notice_publish, notice_update
 
+# Copied from the certified tally when the notice is drafted; never typed in.
+TALLY_FIELDS = [
+    "projects_table",
+    "voters",
+    "valid_ballots",
+    "rule_text",
+    "tie_note",
+    "tally_certified_at",
+]
+
 
 @admin.register(PublicityNotice)
 class PublicityNoticeAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
@@ -32,34 +42,10 @@ class PublicityNoticeAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin
             {"fields": ["starts_on", "ends_on", "objection_address", "objection_phone"]},
         ),
         (gettext_lazy("落款"), {"fields": ["issuer", "issued_on"]}),
-        (
-            gettext_lazy("投票结果（依据确认的计票结果，不能修改）"),
-            {
-                "fields": [
-                    "projects_table",
-                    "voters",
-                    "valid_ballots",
-                    "rule_text",
-                    "tie_note",
-                    "tally_certified_at",
-                ]
-            },
-        ),
+        (gettext_lazy("投票结果（依据确认的计票结果，不能修改）"), {"fields": TALLY_FIELDS}),
         (None, {"fields": ["published_at", "published_by"]}),
     ]
-    readonly_fields = [
-        "round",
-        "version",
-        "status",
-        "projects_table",
-        "voters",
-        "valid_ballots",
-        "rule_text",
-        "tie_note",
-        "tally_certified_at",
-        "published_at",
-        "published_by",
-    ]
+    readonly_fields = ["round", "version", "status", *TALLY_FIELDS, "published_at", "published_by"]
 
     @admin.display(description=gettext_lazy("入选项目"))
     def projects_table(self, notice):

@@ -21,11 +21,10 @@ def published_notice(round):
 
 def public_notice(round, version=None):
     """Return the notice of ``version`` (default: the one in force) the public may see, or 404."""
-    notices = public_notices(round)
     notice = (
-        notices.filter(version=version).first()
+        public_notices(round).filter(version=version).first()
         if version is not None
-        else notices.filter(status=Status.PUBLISHED).first()
+        else published_notice(round)
     )
     if notice is None:
         raise Http404

@@ -96,24 +96,25 @@ def notice(request, pk, version=None):
     return render(request, "notices/notice.html", context)
 
 
-def _notice_filename(notice, what):
+def _notice_filename(context, what):
+    round = context["round"]
     return _("%(year)s年度%(community)s-%(what)s-第%(version)s版.pdf") % {
-        "year": notice.round.year,
-        "community": notice.round.community.name,
+        "year": round.year,
+        "community": round.community.name,
         "what": what,
-        "version": notice.version,
+        "version": context["notice"].version,
     }
 
 
 def notice_pdf(request, pk):
     """The notice in force as an A4 document, the look of an official notice."""
     context = _notice_context(request, pk)
-    filename = _notice_filename(context["notice"], _("投票结果公示"))
+    filename = _notice_filename(context, _("投票结果公示"))
     return pdf_response("notices/pdf/notice.html", context, filename)
 
 
 def notice_poster(request, pk):
     """The notice in force as an A3 poster for the community's notice board (公示栏)."""
     context = _notice_context(request, pk)
-    filename = _notice_filename(context["notice"], _("公示栏海报"))
+    filename = _notice_filename(context, _("公示栏海报"))
     return pdf_response("notices/pdf/notice_poster.html", context, filename)
